@@ -1,0 +1,568 @@
+"""``AcumaticaClient``: the contract-based REST API of one instance, endpoint and user.
+
+Records come back exactly as Acumatica sends them (wrapped values, ``id``, ``_links``...); read
+them with :mod:`connector.acumatica.values`. Bodies given to :meth:`AcumaticaClient.put` and to
+actions may be plain or wrapped; they go through :func:`values.wrap`.
+
+A client is meant for one job on one thread (it holds one HTTP session, and with cookie sign-in
+one Acumatica session); the limiter behind it is shared by every client in the process.
+
+Retries: the only automatic retry is one re-authentication after a 401 (Acumatica rejected the
+request before running it, so even a write is safe to repeat). A GET answered 429 with a
+``Retry-After`` of at most ``max_retry_after`` seconds is sent again up to ``rate_limit_retries``
+times; nothing else is repeated. A write whose answer was lost raises :class:`TransportError`
+with ``outcome_unknown=True``: the caller re-reads before deciding to send it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from .auth import (
+    Authenticator,
+    CookieCredentials,
+    OAuthCredentials,
+    TokenState,
+    authenticator_for,
+)
+from .config import ConnectionSettings
+from .errors import (
+    ActionTimeout,
+    AcumaticaError,
+    EndpointNotInstalled,
+    UnexpectedResponse,
+    error_from_response,
+    parse_retry_after,
+)
+from .limiter import Limiter, default_limiter
+from .odata import Filter, query_params
+from .recording import Recorder
+from .transport import RequestStats, Transport
+from .values import wrap
+
+logger = logging.getLogger("connector.acumatica")
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+DEFAULT_PAGE_SIZE = 500
+
+Names = str | Iterable[str] | None
+
+
+@dataclass(frozen=True)
+class EndpointInfo:
+    name: str
+    version: str
+    href: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name}/{self.version}"
+
+
+@dataclass(frozen=True)
+class InstanceInfo:
+    """What ``GET <instance>/entity`` says: the build and the installed endpoints."""
+
+    build_version: str | None
+    database_version: str | None
+    endpoints: tuple[EndpointInfo, ...]
+
+    @property
+    def installed(self) -> list[str]:
+        return [str(e) for e in self.endpoints]
+
+    def has_endpoint(self, name: str, version: str) -> bool:
+        return any(e.name == name and e.version == version for e in self.endpoints)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """How an action ended: ``polls`` status requests over ``elapsed`` seconds. ``location`` is
+    the URL Acumatica gave on the final 204, if any (the processed record)."""
+
+    completed: bool
+    status_url: str | None = None
+    location: str | None = None
+    polls: int = 0
+    elapsed: float = 0.0
+
+
+def _name(kind: str, value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError(f"not an Acumatica {kind} name: {value!r}")
+    return value
+
+
+def _key_path(keys: Iterable[Any]) -> str:
+    parts = [str(k) for k in keys]
+    if not parts or any(p == "" for p in parts):
+        raise ValueError("key values must be non-empty")
+    # Each key is one path segment: a "/" inside a key must not split it.
+    return "/".join(quote(p, safe="") for p in parts)
+
+
+class AcumaticaClient:
+    """One Acumatica instance + endpoint + integration user.
+
+    ``sign_out_on_close``: cookie sessions are always signed out on close (each holds a licence
+    seat). OAuth signs out on close when the caller does not keep the tokens (no
+    ``on_token_change``) or the scope has ``api:concurrent_access``; when the tokens are kept, the
+    ``api offline_access`` session belongs to the grant and the next job reuses it with the stored
+    token, so close leaves it open. Pass True where the session must be released whatever
+    happens next (a connection test), or call :meth:`sign_out`.
+    """
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        credentials: OAuthCredentials | CookieCredentials,
+        *,
+        token_state: TokenState | None = None,
+        on_token_change: Callable[[TokenState], None] | None = None,
+        limiter: Limiter | None = None,
+        recorder: Recorder | None = None,
+        sign_out_on_close: bool | None = None,
+        rate_limit_retries: int = 1,
+        max_retry_after: float = 10.0,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self._transport = Transport(
+            settings, limiter=limiter or default_limiter(), recorder=recorder, session=session
+        )
+        self._auth: Authenticator = authenticator_for(
+            credentials, settings, token_state=token_state, on_token_change=on_token_change
+        )
+        if isinstance(credentials, CookieCredentials) and sign_out_on_close is False:
+            raise ValueError("a cookie session is always signed out on close")
+        self._sign_out_on_close = (
+            self._auth.sign_out_on_close if sign_out_on_close is None else sign_out_on_close
+        )
+        self._rate_limit_retries = rate_limit_retries
+        self._max_retry_after = max_retry_after
+        self._sleep = sleep
+        self._instance_info: InstanceInfo | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return (
+            f"AcumaticaClient({self.settings.instance_url!r}, {self.settings.endpoint!r}, "
+            f"auth={type(self._auth).__name__})"
+        )
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> AcumaticaClient:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Sign out (per ``sign_out_on_close``) and release the HTTP connections. Never raises:
+        a failed sign-out is logged (the session then idles out after 10 minutes) so that it
+        cannot hide the error that ended the ``with`` block or fail work that succeeded."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._sign_out_on_close and self._auth.holds_session:
+                self._auth.sign_out(self._transport)
+        except AcumaticaError as exc:
+            logger.warning("Acumatica sign-out failed: %s", exc)
+        finally:
+            self._transport.close()
+
+    def sign_in(self) -> None:
+        """Sign in now (otherwise the first request does)."""
+        self._check_open()
+        self._auth.ensure(self._transport)
+
+    def sign_out(self) -> None:
+        """Close the Acumatica session now; raises if Acumatica refuses."""
+        self._auth.sign_out(self._transport)
+
+    @property
+    def signed_in(self) -> bool:
+        return self._auth.signed_in
+
+    @property
+    def stats(self) -> RequestStats:
+        return self._transport.stats
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests sent by this client so far, sign-in and sign-out included."""
+        return self._transport.stats.requests
+
+    @property
+    def token_state(self) -> TokenState | None:
+        """Current OAuth tokens (to persist encrypted), None for a cookie session."""
+        return getattr(self._auth, "tokens", None)
+
+    # --- discovery ---------------------------------------------------------------------------
+
+    def discover(self, *, refresh: bool = False) -> InstanceInfo:
+        """``GET <instance>/entity``: build version and installed endpoints (cached)."""
+        if self._instance_info is None or refresh:
+            response = self._request("GET", f"{self.settings.instance_url}/entity")
+            body = self._json(response)
+            self._instance_info = _instance_info(body, response)
+        return self._instance_info
+
+    def check_endpoint(self) -> InstanceInfo:
+        """Raise :class:`EndpointNotInstalled` (naming what is installed) unless the configured
+        endpoint name/version is on the instance."""
+        info = self.discover(refresh=True)
+        if not info.has_endpoint(self.settings.endpoint_name, self.settings.endpoint_version):
+            raise EndpointNotInstalled(endpoint=self.settings.endpoint, installed=info.installed)
+        return info
+
+    # --- records -----------------------------------------------------------------------------
+
+    def list(
+        self,
+        entity: str,
+        *,
+        filter: Filter | str | None = None,
+        expand: Names = None,
+        select: Names = None,
+        custom: Names = None,
+        top: int | None = None,
+        skip: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """One ``GET <endpoint>/<Entity>`` (a single page). Without ``top`` Acumatica returns
+        every match: prefer :meth:`iter_pages` for anything that can grow."""
+        params = query_params(
+            filter=filter, expand=expand, select=select, custom=custom, top=top, skip=skip
+        )
+        response = self._request(
+            "GET", self._url(entity), params=params, headers=headers, entity=entity
+        )
+        body = self._json(response)
+        if not isinstance(body, list):
+            raise UnexpectedResponse(
+                f"Expected a JSON array of {entity} records", status_code=response.status_code
+            )
+        return body
+
+    def iter_pages(
+        self,
+        entity: str,
+        *,
+        filter: Filter | str | None = None,
+        expand: Names = None,
+        select: Names = None,
+        custom: Names = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        start: int = 0,
+        headers: Mapping[str, str] | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield pages of up to ``page_size`` records (``$top``/``$skip``), one request each,
+        holding only the current page. Stops after the first short page, so N records cost
+        ``N // page_size + 1`` requests. Acumatica documents no page order and has no
+        ``$orderby``: page on a stable filter and de-duplicate by key."""
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        skip = start
+        while True:
+            page = self.list(
+                entity,
+                filter=filter,
+                expand=expand,
+                select=select,
+                custom=custom,
+                top=page_size,
+                skip=skip or None,
+                headers=headers,
+            )
+            if len(page) > page_size:
+                # The server ignored $top: paging on would repeat records.
+                raise UnexpectedResponse(
+                    f"Acumatica returned {len(page)} {entity} records for $top={page_size}"
+                )
+            if page:
+                yield page
+            if len(page) < page_size:
+                return
+            skip += page_size
+
+    def iter_records(self, entity: str, **options: Any) -> Iterator[dict[str, Any]]:
+        """Every record of :meth:`iter_pages`, one at a time."""
+        for page in self.iter_pages(entity, **options):
+            yield from page
+
+    def get(
+        self,
+        entity: str,
+        *keys: Any,
+        expand: Names = None,
+        select: Names = None,
+        custom: Names = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """``GET <endpoint>/<Entity>/<key1>/<key2>`` (keys in the form's key order, e.g.
+        ``get("SalesOrder", "SO", "000123")``). A missing record raises :class:`NotFound`."""
+        params = query_params(expand=expand, select=select, custom=custom)
+        url = f"{self._url(entity)}/{_key_path(keys)}"
+        response = self._request("GET", url, params=params, headers=headers, entity=entity)
+        return self._record(response, entity)
+
+    def get_by_id(self, entity: str, record_id: str, **options: Any) -> dict[str, Any]:
+        """``GET <endpoint>/<Entity>/<id>``; the id is the record's ``id`` (its NoteID)."""
+        return self.get(entity, record_id, **options)
+
+    def put(
+        self,
+        entity: str,
+        body: Mapping[str, Any],
+        *,
+        expand: Names = None,
+        select: Names = None,
+        custom: Names = None,
+        create_only: bool = False,
+        update_only: bool = False,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """``PUT <endpoint>/<Entity>``: insert or update (found by key fields or ``id``).
+
+        ``create_only`` sends ``If-None-Match: *`` and ``update_only`` ``If-Match: *``; either
+        raises :class:`PreconditionFailed` when the record's existence is not as required. List
+        every nested entity you need back in ``expand``. Not retried on anything but a 401.
+        """
+        if create_only and update_only:
+            raise ValueError("create_only and update_only exclude each other")
+        extra = dict(headers or {})
+        if create_only:
+            extra["If-None-Match"] = "*"
+        if update_only:
+            extra["If-Match"] = "*"
+        params = query_params(expand=expand, select=select, custom=custom)
+        response = self._request(
+            "PUT", self._url(entity), params=params, json=wrap(body), headers=extra, entity=entity
+        )
+        return self._record(response, entity)
+
+    def delete(self, entity: str, *keys: Any) -> None:
+        """``DELETE <endpoint>/<Entity>/<keys>`` (or an id). Detail lines are removed with a PUT
+        carrying ``"delete": true`` instead."""
+        url = f"{self._url(entity)}/{_key_path(keys)}"
+        self._request("DELETE", url, entity=entity, ok=(200, 204))
+
+    def delete_by_id(self, entity: str, record_id: str) -> None:
+        self.delete(entity, record_id)
+
+    def get_link(self, link: str, **options: Any) -> Any:
+        """GET a ``_links`` value (site-relative, e.g. ``/Site/entity/Default/…/<id>``)."""
+        params = query_params(**options) if options else None
+        response = self._request("GET", self.settings.absolute(link), params=params)
+        return self._json(response)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def invoke_action(
+        self,
+        entity: str,
+        action: str,
+        record: Mapping[str, Any],
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        wait: bool = True,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+    ) -> ActionResult:
+        """``POST <endpoint>/<Entity>/<Action>`` with ``{"entity": record, "parameters": …}``.
+
+        ``record`` identifies the record (``{"id": …}`` or its key fields). 204 means done; 202
+        means running: its ``Location`` is polled in this same session every ``poll_interval``
+        seconds until 204, or :class:`ActionTimeout` after ``timeout`` seconds (the action may
+        still finish: re-read the record). Never re-sent automatically except after a 401.
+        """
+        body: dict[str, Any] = {"entity": wrap(record)}
+        if parameters:
+            body["parameters"] = wrap(parameters)
+        url = f"{self._url(entity)}/{_name('action', action)}"
+        started = time.monotonic()
+        response = self._request(
+            "POST", url, json=body, entity=entity, ok=(200, 202, 204), during=f"action {action}"
+        )
+        if response.status_code != 202:
+            return ActionResult(True, location=response.headers.get("Location"))
+        status_path = response.headers.get("Location")
+        if not status_path:
+            raise UnexpectedResponse(
+                f"Action {action} answered 202 without a Location to poll", status_code=202
+            )
+        status_url = self.settings.absolute(status_path)
+        if not wait:
+            return ActionResult(False, status_url=status_url)
+        return self.wait_for_action(
+            status_url,
+            action=f"{entity}/{action}",
+            poll_interval=poll_interval,
+            timeout=timeout,
+            started=started,
+        )
+
+    def wait_for_action(
+        self,
+        status_url: str,
+        *,
+        action: str = "action",
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        started: float | None = None,
+    ) -> ActionResult:
+        """Poll a long-running action's status URL (absolute or site-relative) until 204."""
+        interval = self.settings.action_poll_interval if poll_interval is None else poll_interval
+        limit = self.settings.action_timeout if timeout is None else timeout
+        started = time.monotonic() if started is None else started
+        url = self.settings.absolute(status_url)
+        polls = 0
+        while True:
+            # Sleep first: the POST has just answered 202, so an immediate poll would only
+            # spend a request (and licence budget) to hear 202 again.
+            elapsed = time.monotonic() - started
+            self._sleep(min(interval, max(limit - elapsed, 0.0)))
+            response = self._request("GET", url, ok=(200, 202, 204), during=f"status of {action}")
+            polls += 1
+            elapsed = time.monotonic() - started
+            if response.status_code != 202:
+                return ActionResult(
+                    True,
+                    status_url=url,
+                    location=response.headers.get("Location"),
+                    polls=polls,
+                    elapsed=elapsed,
+                )
+            if elapsed >= limit:
+                raise ActionTimeout(
+                    f"{action} still running after {elapsed:.1f}s ({polls} status checks)",
+                    action=action,
+                    location=url,
+                    waited=elapsed,
+                )
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _url(self, entity: str) -> str:
+        return f"{self.settings.endpoint_url}/{_name('entity', entity)}"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("this AcumaticaClient is closed")
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        entity: str | None = None,
+        ok: tuple[int, ...] = (200,),
+        during: str | None = None,
+    ) -> requests.Response:
+        self._check_open()
+        reauthenticated = False
+        rate_retries = 0
+        while True:
+            self._auth.ensure(self._transport)
+            response = self._transport.send(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers={**self._auth.headers(), **(headers or {})},
+            )
+            status = response.status_code
+            if status in ok:
+                return response
+            if status == 401 and not reauthenticated:
+                reauthenticated = True
+                self._transport.stats.reauthentications += 1
+                logger.info("Acumatica answered 401; signing in again once")
+                self._auth.reauthenticate(self._transport)
+                continue
+            if status == 429 and method == "GET" and rate_retries < self._rate_limit_retries:
+                wait = parse_retry_after(response.headers.get("Retry-After"))
+                if wait is not None and wait <= self._max_retry_after:
+                    rate_retries += 1
+                    self._transport.stats.retries_after_429 += 1
+                    self._sleep(wait)
+                    continue
+            raise self._error(response, entity=entity, during=during)
+
+    def _error(
+        self, response: requests.Response, *, entity: str | None, during: str | None
+    ) -> AcumaticaError:
+        error = error_from_response(response, entity=entity, during=during)
+        if response.status_code == 404 and response.url.startswith(self.settings.endpoint_url):
+            # Acumatica answers 404 for an unknown endpoint/version too; only GET /entity can
+            # tell that apart from a missing action or record.
+            try:
+                info = self.discover(refresh=True)
+            except AcumaticaError:
+                return error
+            if not info.has_endpoint(self.settings.endpoint_name, self.settings.endpoint_version):
+                return EndpointNotInstalled(
+                    endpoint=self.settings.endpoint,
+                    installed=info.installed,
+                    status_code=404,
+                    method=response.request.method,
+                    url=response.url,
+                )
+        return error
+
+    @staticmethod
+    def _json(response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            content_type = response.headers.get("Content-Type", "no content type")
+            raise UnexpectedResponse(
+                f"Expected JSON from Acumatica, got {content_type}",
+                status_code=response.status_code,
+                method=response.request.method,
+                url=response.url,
+            ) from None
+
+    def _record(self, response: requests.Response, entity: str) -> dict[str, Any]:
+        body = self._json(response)
+        if not isinstance(body, dict):
+            raise UnexpectedResponse(
+                f"Expected a {entity} record (JSON object)", status_code=response.status_code
+            )
+        return body
+
+
+def _instance_info(body: Any, response: requests.Response) -> InstanceInfo:
+    endpoints_raw = body.get("endpoints") if isinstance(body, dict) else body
+    version = body.get("version") if isinstance(body, dict) else None
+    if not isinstance(endpoints_raw, list):
+        raise UnexpectedResponse(
+            "GET /entity did not list endpoints: is this an Acumatica instance URL?",
+            status_code=response.status_code,
+            url=response.url,
+        )
+    endpoints = tuple(
+        EndpointInfo(str(e.get("name")), str(e.get("version")), e.get("href"))
+        for e in endpoints_raw
+        if isinstance(e, dict) and e.get("name") and e.get("version")
+    )
+    version = version if isinstance(version, dict) else {}
+    return InstanceInfo(
+        build_version=version.get("acumaticaBuildVersion"),
+        database_version=version.get("databaseVersion"),
+        endpoints=endpoints,
+    )

@@ -1,0 +1,226 @@
+"""The one place that sends HTTP to Acumatica.
+
+Every request, sign-in included, goes through :meth:`Transport.send`, which applies the timeouts,
+the limiter, the request counter and the recorder, and turns ``requests`` exceptions into
+:class:`TransportError` subclasses. It never retries: what to do with a failure is decided
+above it (the client re-authenticates once on 401; everything else goes to the caller).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+from .config import ConnectionSettings
+from .errors import (
+    AcumaticaError,
+    RequestTimeout,
+    TLSError,
+    TransportError,
+    classify,
+    parse_retry_after,
+)
+from .limiter import Limiter, Outcome
+from .odata import encode_query
+from .recording import Exchange, Recorder, redact_body, redact_headers
+
+logger = logging.getLogger("connector.acumatica")
+
+
+@dataclass
+class RequestStats:
+    """What a client sent. ``requests`` counts every HTTP request that left (or tried to leave)
+    this process, sign-in and sign-out included: the figure an import run records as
+    "Acumatica requests made"."""
+
+    requests: int = 0
+    token_requests: int = 0
+    logins: int = 0
+    logouts: int = 0
+    reauthentications: int = 0
+    retries_after_429: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, status: int | None) -> None:
+        with self._lock:
+            self.requests += 1
+            if status is not None:
+                self.by_status[status] = self.by_status.get(status, 0) + 1
+
+
+class Transport:
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        limiter: Limiter | None,
+        recorder: Recorder | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.settings = settings
+        self.limiter = limiter
+        self.recorder = recorder
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = settings.user_agent
+        self.session.headers["Accept"] = "application/json"
+        self.session.verify = settings.verify_tls
+        # One HTTP request per call, always: urllib3's own retries would repeat writes.
+        adapter = HTTPAdapter(max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.stats = RequestStats()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        limited: bool = True,
+    ) -> requests.Response:
+        """Send one request and return whatever status came back.
+
+        ``limited=False`` skips the limiter; only sign-out uses it, because Acumatica processes
+        sign-out outside its request queue and a session must be released even while the
+        instance is throttled or the breaker is open.
+        """
+        if params:
+            url = f"{url}?{encode_query(params)}"
+        key = self.settings.instance_key
+        slot = self.limiter.acquire(key) if (limited and self.limiter) else nullcontext()
+        started = time.monotonic()
+        with slot:
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    json=json,
+                    data=data,
+                    headers=dict(headers or {}),
+                    timeout=self.settings.timeout,
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                error = _transport_error(exc, method=method, url=url)
+                self.stats.count(None)
+                self._report(Outcome.FAILURE)
+                self._record(exc.request, None, started, error)
+                logger.warning("Acumatica %s %s failed: %s", method, url, error.message)
+                raise error from None
+        self.stats.count(response.status_code)
+        self._report(*_outcome(response))
+        self._record(response.request, response, started, None)
+        logger.debug(
+            "Acumatica %s %s -> %s in %.3fs",
+            method,
+            url,
+            response.status_code,
+            time.monotonic() - started,
+        )
+        return response
+
+    def _report(self, outcome: Outcome, retry_after: float | None = None) -> None:
+        if self.limiter:
+            self.limiter.report(self.settings.instance_key, outcome, retry_after=retry_after)
+
+    def _record(
+        self,
+        request: requests.PreparedRequest | None,
+        response: requests.Response | None,
+        started: float,
+        error: AcumaticaError | None,
+    ) -> None:
+        if not self.recorder or request is None:
+            return
+        request_type = request.headers.get("Content-Type", "")
+        response_type = response.headers.get("Content-Type", "") if response is not None else ""
+        exchange = Exchange(
+            method=request.method or "",
+            url=request.url or "",
+            request_headers=redact_headers(request.headers),
+            request_body=redact_body(request.body, request_type),
+            status=response.status_code if response is not None else None,
+            response_headers=redact_headers(response.headers) if response is not None else {},
+            response_body=(
+                redact_body(response.content, response_type) if response is not None else None
+            ),
+            duration=time.monotonic() - started,
+            error=str(error) if error else None,
+        )
+        try:
+            self.recorder.record(exchange)
+        except Exception:
+            # A broken recorder must not turn a successful Acumatica call into a failure.
+            logger.exception("Acumatica request recorder failed")
+
+
+def _outcome(response: requests.Response) -> tuple[Outcome, float | None]:
+    status = response.status_code
+    if status == 429:
+        return Outcome.RATE_LIMITED, parse_retry_after(response.headers.get("Retry-After"))
+    if status < 500:
+        return Outcome.OK, None
+    # Many 500s are permanent answers from a healthy instance (bad password, missing record):
+    # only transient ones should trip the breaker.
+    error = classify(status_code=status, content=response.content, headers=response.headers)
+    return (Outcome.FAILURE if error.retryable else Outcome.OK), None
+
+
+def _transport_error(exc: requests.RequestException, *, method: str, url: str) -> TransportError:
+    common: dict[str, Any] = {"method": method, "url": url}
+    if isinstance(exc, requests.exceptions.SSLError):
+        return TLSError(f"TLS/SSL error talking to Acumatica: {_reason(exc)}", **common)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return RequestTimeout("Timed out connecting to Acumatica", **common)
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return RequestTimeout(
+            "Acumatica did not answer in time; the request may still have been applied",
+            outcome_unknown=method.upper() != "GET",
+            **common,
+        )
+    if isinstance(exc, requests.exceptions.ConnectionError) and _never_sent(exc):
+        return TransportError(f"Could not connect to Acumatica: {_reason(exc)}", **common)
+    return TransportError(
+        f"Connection to Acumatica lost before its answer arrived: {_reason(exc)}",
+        outcome_unknown=method.upper() != "GET",
+        **common,
+    )
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the failure happened while connecting (DNS, refused), so nothing reached the
+    server and even a write can be sent again safely."""
+    reason: Any = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(
+        reason,
+        urllib3.exceptions.NewConnectionError
+        | urllib3.exceptions.NameResolutionError
+        | urllib3.exceptions.ConnectTimeoutError,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    reason: Any = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", reason)
+    text = str(reason)
+    # urllib3 prefixes messages with the object repr ("<urllib3.connection...>: Failed ...").
+    if text.startswith("<") and ">: " in text:
+        text = text.split(">: ", 1)[1]
+    return text[:200]

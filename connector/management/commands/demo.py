@@ -1,0 +1,83 @@
+"""``python manage.py demo``: everything a first-time user needs, on embedded defaults.
+
+Migrates the database, makes sure the demo login exists, then runs the web UI, a Celery worker,
+Celery beat and the Acumatica sandbox together until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from connector.processes import ProcessSpec, Supervisor
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - a documented local demo login, not a secret
+
+
+class Command(BaseCommand):
+    help = "Set up the demo and run web + worker + beat + Acumatica sandbox until Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+        parser.add_argument("--sandbox-port", type=int, default=settings.SANDBOX_PORT)
+        parser.add_argument("--sandbox-orders", type=int, default=200)
+
+    def handle(self, *args, **options):
+        port, sandbox_port = options["port"], options["sandbox_port"]
+        for label, number in (("web", port), ("sandbox", sandbox_port)):
+            if _port_in_use(number):
+                raise CommandError(
+                    f"Port {number} ({label}) is already in use. Stop what runs there or pick "
+                    f"another with --{'port' if label == 'web' else 'sandbox-port'}."
+                )
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self._ensure_demo_login()
+
+        python = sys.executable
+        specs = [
+            ProcessSpec("sandbox", [python, "manage.py", "acumatica_sandbox",
+                                    "--port", str(sandbox_port),
+                                    "--orders", str(options["sandbox_orders"])]),
+            ProcessSpec("web", [python, "manage.py", "runserver", f"127.0.0.1:{port}",
+                                "--noreload"]),
+            ProcessSpec("worker", [python, "-m", "celery", "-A", "connector", "worker",
+                                   "--loglevel", "INFO", "--concurrency", "2",
+                                   "--hostname", "demo@%h"]),
+            ProcessSpec("beat", [python, "-m", "celery", "-A", "connector", "beat",
+                                 "--loglevel", "INFO",
+                                 "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME)]),
+        ]
+        env = {**os.environ, "CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS": "true",
+               "PYTHONUNBUFFERED": "1", "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true")}
+        self.stdout.write(self.style.SUCCESS(
+            f"\n  Web UI        http://127.0.0.1:{port}/   (sign in as "
+            f"{DEMO_USERNAME} / {DEMO_PASSWORD})\n"
+            f"  Admin         http://127.0.0.1:{port}/admin/\n"
+            f"  Sandbox       http://127.0.0.1:{sandbox_port}/AcumaticaERP\n"
+            "  Press Ctrl-C to stop everything.\n"
+        ))
+        sys.exit(Supervisor(specs, env=env).run())
+
+    def _ensure_demo_login(self) -> None:
+        user_model = get_user_model()
+        user, created = user_model.objects.get_or_create(
+            username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0

@@ -1,0 +1,415 @@
+"""``$filter`` as Contract Version 4 reads it: OData v3 URI conventions (API.md §3).
+
+Supported: ``eq ne gt ge lt le``, ``and or not``, parentheses, ``substringof startswith
+endswith``, string literals with ``''`` escaping, ``datetimeoffset'…'`` / ``datetime'…'`` (with
+or without offset, or date only), ``date'…'``, ``guid'…'``, numbers with an optional ``M``/``D``/
+``F``/``L`` suffix, ``true``/``false``/``null``, and linked-entity paths (``ShipToAddress/City``).
+
+Evaluation follows the SQL the real query becomes: string comparisons ignore case and trailing
+spaces (SQL Server's default collation), a comparison with a missing value is "unknown" and
+``not unknown`` stays unknown, so a record is returned only when the whole filter is true.
+Anything else (a detail-entity path, an unknown field, a custom field ``cf.…``, a malformed
+literal, a type mismatch) raises FilterError; entity_api answers it with a 500 HttpError.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .schema import NUMERIC_TYPES, EndpointSchema, EntityDef
+from .values import parse_iso
+
+Predicate = Callable[[dict], bool | None]
+Getter = Callable[[dict], Any]
+
+
+class FilterError(Exception):
+    """The filter cannot be parsed or applied; the text is Microsoft.Data.OData-style."""
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<typed>(?:datetimeoffset|datetime|date|guid|time)'(?:[^']|'')*')
+  | (?P<string>'(?:[^']|'')*')
+  | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[mMdDfFlL]?)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_.]*(?:/[A-Za-z_][A-Za-z0-9_]*)*)
+  | (?P<punct>[(),])
+    """,
+    re.VERBOSE,
+)
+_COMPARISONS = {"eq", "ne", "gt", "ge", "lt", "le"}
+_FUNCTIONS = {"substringof", "startswith", "endswith"}
+_OPERATOR_KINDS = {
+    "eq": "Equal",
+    "ne": "NotEqual",
+    "gt": "GreaterThan",
+    "ge": "GreaterThanOrEqual",
+    "lt": "LessThan",
+    "le": "LessThanOrEqual",
+}
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str
+    position: int
+
+
+@dataclass
+class Operand:
+    """A compiled operand: its OData type ("string", "number", "datetime", "boolean", "guid",
+    "null") and how to read it from a record."""
+
+    edm: str
+    get: Getter
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if not match:
+            raise FilterError(f"Syntax error at position {position} in '{text}'.")
+        if match.lastgroup != "ws":
+            tokens.append(Token(match.lastgroup, match.group(), position))
+        position = match.end()
+    return tokens
+
+
+def compile_filter(
+    text: str, entity: EntityDef, schema: EndpointSchema, tz: timezone
+) -> Predicate:
+    """Parse ``text`` into a predicate over stored records of ``entity``."""
+    return _Parser(text, entity, schema, tz).parse()
+
+
+class _Parser:
+    def __init__(self, text: str, entity: EntityDef, schema: EndpointSchema, tz: timezone):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.index = 0
+        self.entity = entity
+        self.schema = schema
+        self.tz = tz
+
+    # -- token helpers ---------------------------------------------------------------------
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def take(self) -> Token:
+        token = self.peek()
+        if token is None:
+            raise FilterError(f"Expression expected at position {len(self.text)} in '{self.text}'.")
+        self.index += 1
+        return token
+
+    def keyword(self, *words: str) -> str | None:
+        token = self.peek()
+        if token and token.kind == "name" and token.text in words:
+            self.index += 1
+            return token.text
+        return None
+
+    def expect(self, text: str) -> None:
+        token = self.take()
+        if token.text != text:
+            raise FilterError(
+                f"'{text}' expected at position {token.position} in '{self.text}'."
+            )
+
+    # -- grammar -----------------------------------------------------------------------------
+
+    def parse(self) -> Predicate:
+        if not self.tokens:
+            raise FilterError(f"Expression expected at position 0 in '{self.text}'.")
+        result = self.boolean(self.or_expr())
+        token = self.peek()
+        if token is not None:
+            raise FilterError(f"Syntax error at position {token.position} in '{self.text}'.")
+        return result
+
+    def boolean(self, operand: Operand) -> Predicate:
+        if operand.edm != "boolean":
+            raise FilterError(
+                f"The $filter expression must evaluate to a single boolean value in '{self.text}'."
+            )
+        return operand.get
+
+    def or_expr(self) -> Operand:
+        left = self.and_expr()
+        while self.keyword("or"):
+            a, b = self.boolean(left), self.boolean(self.and_expr())
+            left = Operand("boolean", _kleene_or(a, b))
+        return left
+
+    def and_expr(self) -> Operand:
+        left = self.not_expr()
+        while self.keyword("and"):
+            a, b = self.boolean(left), self.boolean(self.not_expr())
+            left = Operand("boolean", _kleene_and(a, b))
+        return left
+
+    def not_expr(self) -> Operand:
+        if self.keyword("not"):
+            inner = self.boolean(self.not_expr())
+            return Operand("boolean", lambda r: None if (v := inner(r)) is None else not v)
+        return self.comparison()
+
+    def comparison(self) -> Operand:
+        left = self.primary()
+        token = self.peek()
+        if token and token.kind == "name" and token.text in _COMPARISONS:
+            self.index += 1
+            right = self.primary()
+            return _compare(token.text, left, right, self.text)
+        return left
+
+    def primary(self) -> Operand:
+        token = self.take()
+        if token.text == "(":
+            inner = self.or_expr()
+            self.expect(")")
+            return inner
+        if token.kind == "string":
+            value = token.text[1:-1].replace("''", "'")
+            return Operand("string", lambda r, v=value: v)
+        if token.kind == "number":
+            return self.number(token)
+        if token.kind == "typed":
+            return self.typed(token)
+        if token.kind == "name":
+            if token.text in ("true", "false"):
+                return Operand("boolean", lambda r, v=token.text == "true": v)
+            if token.text == "null":
+                return Operand("null", lambda r: None)
+            if token.text in _FUNCTIONS:
+                return self.function(token)
+            if token.text.startswith("cf."):
+                raise FilterError(
+                    f"Custom fields (cf.*) in $filter are not supported by the sandbox "
+                    f"(position {token.position} in '{self.text}')."
+                )
+            if self.peek() and self.peek().text == "(":
+                raise FilterError(f"Unknown function '{token.text}' at position "
+                                  f"{token.position} in '{self.text}'.")  # fmt: skip
+            return self.field(token)
+        raise FilterError(f"Syntax error at position {token.position} in '{self.text}'.")
+
+    def number(self, token: Token) -> Operand:
+        digits = token.text.rstrip("mMdDfFlL")
+        try:
+            value = Decimal(digits)
+        except InvalidOperation as exc:  # pragma: no cover - the regex admits only numbers
+            raise FilterError(f"Syntax error at position {token.position}.") from exc
+        return Operand("number", lambda r, v=value: v)
+
+    def typed(self, token: Token) -> Operand:
+        prefix, _, rest = token.text.partition("'")
+        body = rest[:-1].replace("''", "'")
+        if prefix == "guid":
+            if not re.fullmatch(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", body):
+                raise self.bad_literal("Edm.Guid", token)
+            return Operand("guid", lambda r, v=body.lower(): v)
+        if prefix == "time":
+            raise self.bad_literal("Edm.Time", token)
+        moment = _parse_datetime_literal(body, prefix, self.tz)
+        if moment is None:
+            edm = {"datetimeoffset": "Edm.DateTimeOffset", "datetime": "Edm.DateTime"}
+            raise self.bad_literal(edm.get(prefix, "Edm.Date"), token)
+        return Operand("datetime", lambda r, v=moment: v)
+
+    def bad_literal(self, edm: str, token: Token) -> FilterError:
+        return FilterError(
+            f"Unrecognized '{edm}' literal '{token.text}' at '{token.position}' in '{self.text}'."
+        )
+
+    def function(self, token: Token) -> Operand:
+        self.expect("(")
+        first = self.or_expr()
+        self.expect(",")
+        second = self.or_expr()
+        self.expect(")")
+        for operand in (first, second):
+            if operand.edm not in ("string", "null"):
+                raise FilterError(
+                    f"No function signature for the function with name '{token.text}' matches "
+                    f"the specified arguments in '{self.text}'."
+                )
+        if token.text == "substringof":
+            needle, haystack = first.get, second.get
+            test = _text_test(lambda h, n: n in h)
+        else:
+            haystack, needle = first.get, second.get
+            test = _text_test(
+                (lambda h, n: h.startswith(n))
+                if token.text == "startswith"
+                else (lambda h, n: h.endswith(n))
+            )
+        return Operand("boolean", lambda r: test(haystack(r), needle(r)))
+
+    def field(self, token: Token) -> Operand:
+        entity = self.entity
+        segments = token.text.split("/")
+        getters: list[str] = []
+        for depth, name in enumerate(segments):
+            definition = entity.field(name)
+            if definition is None:
+                raise FilterError(
+                    f"Could not find a property named '{name}' on type '{entity.name}' "
+                    f"(position {token.position} in '{self.text}')."
+                )
+            getters.append(name)
+            last = depth == len(segments) - 1
+            if definition.kind == "detail":
+                # The guide: filtering on detail entities "is not supported (results cannot be
+                # predicted)"; the sandbox refuses it instead of guessing.
+                raise FilterError(
+                    f"Filtering by fields of the detail entity '{name}' is not supported "
+                    f"(position {token.position} in '{self.text}')."
+                )
+            if definition.kind == "linked":
+                if last:
+                    raise FilterError(
+                        f"'{name}' is an entity, not a field (position {token.position} in "
+                        f"'{self.text}')."
+                    )
+                entity = self.schema.entities[definition.type_name]
+                continue
+            if not last:
+                raise FilterError(f"'{name}' has no fields (position {token.position}).")
+            edm = _edm_of(definition.type_name)
+
+            def get(record: dict, path=tuple(getters)) -> Any:
+                value: Any = record
+                for step in path:
+                    if not isinstance(value, dict):
+                        return None
+                    value = value.get(step)
+                return value
+
+            return Operand(edm, get)
+        raise FilterError(f"Syntax error at position {token.position} in '{self.text}'.")
+
+
+def _edm_of(type_name: str) -> str:
+    if type_name == "DateTimeValue":
+        return "datetime"
+    if type_name in NUMERIC_TYPES:
+        return "number"
+    if type_name == "BooleanValue":
+        return "boolean"
+    if type_name == "GuidValue":
+        return "guid"
+    return "string"
+
+
+def _parse_datetime_literal(body: str, prefix: str, tz: timezone) -> datetime | None:
+    """``datetimeoffset'2024-07-15T10:31:28.402+03:00'``, without offset (local time), or date
+    only. A ``+`` a client forgot to URL-encode arrives as a space and is refused, as the OData
+    parser does."""
+    if " " in body:
+        return None
+    if prefix == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", body):
+        return None
+    return parse_iso(body, tz) if "T" in body or len(body) == 10 else None
+
+
+def _text_test(test: Callable[[str, str], bool]) -> Callable[[Any, Any], bool | None]:
+    def run(haystack: Any, needle: Any) -> bool | None:
+        if haystack is None or needle is None:
+            return None
+        return test(_fold(haystack), _fold(needle))
+
+    return run
+
+
+def _fold(value: Any) -> str:
+    return str(value).rstrip().casefold()
+
+
+def _compare(op: str, left: Operand, right: Operand, text: str) -> Operand:
+    kinds = {left.edm, right.edm} - {"null"}
+    if len(kinds) > 1:
+        raise FilterError(
+            "A binary operator with incompatible types was detected. Found operand types "
+            f"'{_edm_name(left.edm)}' and '{_edm_name(right.edm)}' for operator kind "
+            f"'{_OPERATOR_KINDS[op]}'."
+        )
+    edm = kinds.pop() if kinds else "null"
+    if edm == "boolean" and op not in ("eq", "ne"):
+        raise FilterError(f"The operator '{op}' cannot compare boolean values in '{text}'.")
+    normalize = _fold if edm == "string" else (lambda v: v)
+    compare = _OPS[op]
+
+    def predicate(record: dict) -> bool | None:
+        a, b = left.get(record), right.get(record)
+        if left.edm == "null" or right.edm == "null":
+            # `Field eq null` / `ne null`: the only comparisons that see a missing value.
+            value = b if left.edm == "null" else a
+            if op == "eq":
+                return value is None
+            if op == "ne":
+                return value is not None
+            return None
+        if a is None or b is None:
+            return None
+        return compare(normalize(a), normalize(b))
+
+    return Operand("boolean", predicate)
+
+
+def _edm_name(edm: str) -> str:
+    return {
+        "string": "Edm.String",
+        "number": "Edm.Decimal",
+        "datetime": "Edm.DateTimeOffset",
+        "boolean": "Edm.Boolean",
+        "guid": "Edm.Guid",
+        "null": "<null>",
+    }[edm]
+
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+}
+
+
+def _kleene_and(a: Predicate, b: Predicate) -> Predicate:
+    def run(record: dict) -> bool | None:
+        x = a(record)
+        if x is False:
+            return False
+        y = b(record)
+        if y is False:
+            return False
+        return None if x is None or y is None else True
+
+    return run
+
+
+def _kleene_or(a: Predicate, b: Predicate) -> Predicate:
+    def run(record: dict) -> bool | None:
+        x = a(record)
+        if x is True:
+            return True
+        y = b(record)
+        if y is True:
+            return True
+        return None if x is None or y is None else False
+
+    return run
+
