@@ -1,9 +1,6 @@
 """The Acumatica ↔ 3PL connector: Django project package.
 
-``connector.celery`` is imported here so that ``@shared_task`` binds to our app whenever Django
-starts (the pattern Celery's Django guide recommends).
+The Celery app (``connector.celery``) is loaded by ``ConnectorConfig.ready()`` rather than
+here, so that ``connector.acumatica`` and ``connector.sandbox`` can be imported without pulling
+in Django or Celery.
 """
-
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)

@@ -3,6 +3,7 @@ all of them together on Ctrl-C, SIGTERM, or when any one of them dies."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import signal
@@ -33,7 +34,7 @@ class Supervisor:
         selector = selectors.DefaultSelector()
         try:
             for spec in self.specs:
-                process = subprocess.Popen(
+                process = subprocess.Popen(  # noqa: S603 - argv built by our own command
                     spec.argv,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.STDOUT,
@@ -63,8 +64,10 @@ class Supervisor:
                     selector.unregister(key.fileobj)
             for name, process in self.running.items():
                 if process.poll() is not None:
-                    self._say("supervisor", f"{name} exited with code {process.returncode}; "
-                                            "stopping the rest")
+                    self._say(
+                        "supervisor",
+                        f"{name} exited with code {process.returncode}; stopping the rest",
+                    )
                     return 1
 
     def stop_all(self) -> None:
@@ -90,7 +93,5 @@ class Supervisor:
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass

@@ -131,6 +131,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Connector ----------------------------------------------------------------------------------
+# Fernet keys for stored Acumatica secrets, newest first. Required: without them the service
+# refuses to start rather than store secrets it cannot read back.
+CONNECTOR_CREDENTIALS_KEYS = env.list("CONNECTOR_CREDENTIALS_KEYS", default=[])
 # The demo and the tests point stores at the sandbox on 127.0.0.1; production must not.
 CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS = env.bool(
     "CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS", default=False

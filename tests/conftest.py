@@ -44,5 +44,7 @@ def sandbox(sandbox_factory) -> SandboxServer:
 def shared_dir() -> Path:
     """``../shared`` beside the project; tests that read it skip with a message without it."""
     if not SHARED_DIR.is_dir():
-        pytest.skip(f"reference material not found at {SHARED_DIR} (clone shared/ beside the project)")
+        pytest.skip(
+            f"reference material not found at {SHARED_DIR} (clone shared/ beside the project)"
+        )
     return SHARED_DIR

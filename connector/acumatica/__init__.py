@@ -4,7 +4,7 @@ Usage::
 
     from connector.acumatica import AcumaticaClient, ConnectionSettings, OAuthCredentials, odata
 
-    settings = ConnectionSettings("https://erp.example.com/AcumaticaERP", tenant="Company")
+    settings = ConnectionSettings("https://erp.example.com/AcumaticaERP")
     creds = OAuthCredentials(client_id="<GUID>@Company", client_secret=secret,
                              username="integration", password=password)
     with AcumaticaClient(settings, creds, token_state=stored, on_token_change=save) as client:
@@ -19,11 +19,16 @@ again later can help (see :mod:`.errors`). Secrets never appear in reprs, logs o
 """
 
 from . import odata, values
+from .actions import ActionResult
 from .auth import CookieCredentials, OAuthCredentials, TokenState
-from .client import ActionResult, AcumaticaClient, EndpointInfo, InstanceInfo
+from .classify import error_from_response
+from .client import AcumaticaClient
 from .config import ConnectionSettings
+from .discovery import EndpointInfo, InstanceInfo
 from .errors import (
     AccountLocked,
+    ActionFailed,
+    ActionOutcomeUnknown,
     ActionTimeout,
     AcumaticaError,
     AuthenticationError,
@@ -54,7 +59,6 @@ from .errors import (
     UnknownTenant,
     UnsupportedGrantType,
     ValidationFailed,
-    error_from_response,
 )
 from .limiter import InProcessLimiter, InstanceLimits, Limiter, Outcome, default_limiter
 from .recording import CallbackRecorder, Exchange, MemoryRecorder, Recorder
@@ -63,6 +67,8 @@ from .values import FieldError
 
 __all__ = [
     "AccountLocked",
+    "ActionFailed",
+    "ActionOutcomeUnknown",
     "ActionResult",
     "ActionTimeout",
     "AcumaticaClient",

@@ -22,8 +22,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from .classify import error_from_response
 from .config import ConnectionSettings
-from .errors import InvalidGrant, UnexpectedResponse, error_from_response
+from .errors import InvalidGrant, UnexpectedResponse
 from .transport import Transport
 
 logger = logging.getLogger("connector.acumatica")

@@ -20,12 +20,12 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
+from .actions import ActionsMixin
 from .auth import (
     Authenticator,
     CookieCredentials,
@@ -33,15 +33,10 @@ from .auth import (
     TokenState,
     authenticator_for,
 )
+from .classify import error_from_response, parse_retry_after
 from .config import ConnectionSettings
-from .errors import (
-    ActionTimeout,
-    AcumaticaError,
-    EndpointNotInstalled,
-    UnexpectedResponse,
-    error_from_response,
-    parse_retry_after,
-)
+from .discovery import InstanceInfo, parse_instance_info
+from .errors import AcumaticaError, EndpointNotInstalled, UnexpectedResponse
 from .limiter import Limiter, default_limiter
 from .odata import Filter, query_params
 from .recording import Recorder
@@ -56,47 +51,9 @@ DEFAULT_PAGE_SIZE = 500
 Names = str | Iterable[str] | None
 
 
-@dataclass(frozen=True)
-class EndpointInfo:
-    name: str
-    version: str
-    href: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.name}/{self.version}"
-
-
-@dataclass(frozen=True)
-class InstanceInfo:
-    """What ``GET <instance>/entity`` says: the build and the installed endpoints."""
-
-    build_version: str | None
-    database_version: str | None
-    endpoints: tuple[EndpointInfo, ...]
-
-    @property
-    def installed(self) -> list[str]:
-        return [str(e) for e in self.endpoints]
-
-    def has_endpoint(self, name: str, version: str) -> bool:
-        return any(e.name == name and e.version == version for e in self.endpoints)
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    """How an action ended: ``polls`` status requests over ``elapsed`` seconds. ``location`` is
-    the URL Acumatica gave on the final 204, if any (the processed record)."""
-
-    completed: bool
-    status_url: str | None = None
-    location: str | None = None
-    polls: int = 0
-    elapsed: float = 0.0
-
-
-def _name(kind: str, value: str) -> str:
+def _name(value: str) -> str:
     if not _NAME.match(value):
-        raise ValueError(f"not an Acumatica {kind} name: {value!r}")
+        raise ValueError(f"not an Acumatica entity or action name: {value!r}")
     return value
 
 
@@ -108,7 +65,7 @@ def _key_path(keys: Iterable[Any]) -> str:
     return "/".join(quote(p, safe="") for p in parts)
 
 
-class AcumaticaClient:
+class AcumaticaClient(ActionsMixin):
     """One Acumatica instance + endpoint + integration user.
 
     ``sign_out_on_close``: cookie sessions are always signed out on close (each holds a licence
@@ -215,7 +172,9 @@ class AcumaticaClient:
         if self._instance_info is None or refresh:
             response = self._request("GET", f"{self.settings.instance_url}/entity")
             body = self._json(response)
-            self._instance_info = _instance_info(body, response)
+            self._instance_info = parse_instance_info(
+                body, status_code=response.status_code, url=response.url
+            )
         return self._instance_info
 
     def check_endpoint(self) -> InstanceInfo:
@@ -367,95 +326,12 @@ class AcumaticaClient:
         response = self._request("GET", self.settings.absolute(link), params=params)
         return self._json(response)
 
-    # --- actions -----------------------------------------------------------------------------
-
-    def invoke_action(
-        self,
-        entity: str,
-        action: str,
-        record: Mapping[str, Any],
-        parameters: Mapping[str, Any] | None = None,
-        *,
-        wait: bool = True,
-        poll_interval: float | None = None,
-        timeout: float | None = None,
-    ) -> ActionResult:
-        """``POST <endpoint>/<Entity>/<Action>`` with ``{"entity": record, "parameters": …}``.
-
-        ``record`` identifies the record (``{"id": …}`` or its key fields). 204 means done; 202
-        means running: its ``Location`` is polled in this same session every ``poll_interval``
-        seconds until 204, or :class:`ActionTimeout` after ``timeout`` seconds (the action may
-        still finish: re-read the record). Never re-sent automatically except after a 401.
-        """
-        body: dict[str, Any] = {"entity": wrap(record)}
-        if parameters:
-            body["parameters"] = wrap(parameters)
-        url = f"{self._url(entity)}/{_name('action', action)}"
-        started = time.monotonic()
-        response = self._request(
-            "POST", url, json=body, entity=entity, ok=(200, 202, 204), during=f"action {action}"
-        )
-        if response.status_code != 202:
-            return ActionResult(True, location=response.headers.get("Location"))
-        status_path = response.headers.get("Location")
-        if not status_path:
-            raise UnexpectedResponse(
-                f"Action {action} answered 202 without a Location to poll", status_code=202
-            )
-        status_url = self.settings.absolute(status_path)
-        if not wait:
-            return ActionResult(False, status_url=status_url)
-        return self.wait_for_action(
-            status_url,
-            action=f"{entity}/{action}",
-            poll_interval=poll_interval,
-            timeout=timeout,
-            started=started,
-        )
-
-    def wait_for_action(
-        self,
-        status_url: str,
-        *,
-        action: str = "action",
-        poll_interval: float | None = None,
-        timeout: float | None = None,
-        started: float | None = None,
-    ) -> ActionResult:
-        """Poll a long-running action's status URL (absolute or site-relative) until 204."""
-        interval = self.settings.action_poll_interval if poll_interval is None else poll_interval
-        limit = self.settings.action_timeout if timeout is None else timeout
-        started = time.monotonic() if started is None else started
-        url = self.settings.absolute(status_url)
-        polls = 0
-        while True:
-            # Sleep first: the POST has just answered 202, so an immediate poll would only
-            # spend a request (and licence budget) to hear 202 again.
-            elapsed = time.monotonic() - started
-            self._sleep(min(interval, max(limit - elapsed, 0.0)))
-            response = self._request("GET", url, ok=(200, 202, 204), during=f"status of {action}")
-            polls += 1
-            elapsed = time.monotonic() - started
-            if response.status_code != 202:
-                return ActionResult(
-                    True,
-                    status_url=url,
-                    location=response.headers.get("Location"),
-                    polls=polls,
-                    elapsed=elapsed,
-                )
-            if elapsed >= limit:
-                raise ActionTimeout(
-                    f"{action} still running after {elapsed:.1f}s ({polls} status checks)",
-                    action=action,
-                    location=url,
-                    waited=elapsed,
-                )
-
     # --- plumbing ----------------------------------------------------------------------------
 
-    def _url(self, entity: str) -> str:
-        return f"{self.settings.endpoint_url}/{_name('entity', entity)}"
+    def _url(self, entity: str, *names: str) -> str:
+        """``<endpoint>/<Entity>[/<Action>]``, names checked so none can add path segments."""
+        parts = [_name(entity), *(_name(n) for n in names)]
+        return "/".join([self.settings.endpoint_url, *parts])
 
     def _check_open(self) -> None:
         if self._closed:
@@ -544,25 +420,3 @@ class AcumaticaClient:
                 f"Expected a {entity} record (JSON object)", status_code=response.status_code
             )
         return body
-
-
-def _instance_info(body: Any, response: requests.Response) -> InstanceInfo:
-    endpoints_raw = body.get("endpoints") if isinstance(body, dict) else body
-    version = body.get("version") if isinstance(body, dict) else None
-    if not isinstance(endpoints_raw, list):
-        raise UnexpectedResponse(
-            "GET /entity did not list endpoints: is this an Acumatica instance URL?",
-            status_code=response.status_code,
-            url=response.url,
-        )
-    endpoints = tuple(
-        EndpointInfo(str(e.get("name")), str(e.get("version")), e.get("href"))
-        for e in endpoints_raw
-        if isinstance(e, dict) and e.get("name") and e.get("version")
-    )
-    version = version if isinstance(version, dict) else {}
-    return InstanceInfo(
-        build_version=version.get("acumaticaBuildVersion"),
-        database_version=version.get("databaseVersion"),
-        endpoints=endpoints,
-    )

@@ -13,14 +13,10 @@ bodies or headers.
 
 from __future__ import annotations
 
-import email.utils
-import json
-import re
-import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from .values import FieldError, collect_field_errors
+from .values import FieldError
 
 
 class AcumaticaError(Exception):
@@ -298,12 +294,24 @@ class RequestTimeout(TransportError):
     summary = "Acumatica did not answer in time"
 
 
-class ActionTimeout(AcumaticaError):
-    """A long-running action still answered 202 when the wait ran out. It may still finish:
-    re-read the record before invoking it again."""
+class ActionFailed(AcumaticaError):
+    """The long-running operation ran and failed: its status URL answered with an error (e.g.
+    "cannot be confirmed because no quantity is shipped"). Re-running it fails the same way
+    until the record changes."""
+
+    summary = "Acumatica action failed"
+
+    def __init__(self, message: str | None = None, *, action: str = "", **kwargs: Any) -> None:
+        self.action = action
+        super().__init__(message, **kwargs)
+
+
+class ActionOutcomeUnknown(AcumaticaError):
+    """The client cannot tell whether a long-running action finished or how. It may still
+    finish: re-read the record before invoking it again."""
 
     retryable = True
-    summary = "Acumatica action did not finish in time"
+    summary = "Acumatica action outcome unknown"
 
     def __init__(
         self,
@@ -320,190 +328,7 @@ class ActionTimeout(AcumaticaError):
         super().__init__(message, **kwargs)
 
 
-# --- classification --------------------------------------------------------------------------
+class ActionTimeout(ActionOutcomeUnknown):
+    """The action still answered 202 when the wait ran out."""
 
-_OAUTH_ERRORS: dict[str, type[OAuthError]] = {
-    "invalid_client": InvalidClient,
-    "unauthorized_client": InvalidClient,
-    "invalid_grant": InvalidGrant,
-    "unsupported_grant_type": UnsupportedGrantType,
-    "invalid_scope": InvalidScope,
-}
-# Matched against exceptionMessage / error_description / raw text, case-insensitively.
-_TEXT_RULES: tuple[tuple[re.Pattern[str], type[AcumaticaError]], ...] = (
-    (re.compile(r"api login limit", re.I), LoginLimitReached),
-    (re.compile(r"change your password", re.I), PasswordChangeRequired),
-    (re.compile(r"invalid credentials", re.I), InvalidCredentials),
-    (re.compile(r"locked out|account is disabled", re.I), AccountLocked),
-    (re.compile(r"proper company id cannot be determined", re.I), UnknownTenant),
-)
-_TYPE_RULES: dict[str, type[AcumaticaError]] = {
-    "PXUndefinedCompanyException": UnknownTenant,
-    "NoEntitySatisfiesTheConditionException": NotFound,
-    "PXSetupNotEnteredException": SetupNotEntered,
-    "CannotOptimizeException": OptimizationFailed,
-}
-_OPTIMIZATION_TEXT = re.compile(r"optimization cannot be performed", re.I)
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-def _json_body(content: bytes | str | None, content_type: str) -> tuple[Any, bool]:
-    """(parsed body, whether it was JSON). HTML or other text gives (None, False)."""
-    if not content:
-        return None, False
-    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
-    stripped = text.lstrip()
-    if "json" not in content_type.lower() and not stripped.startswith(("{", "[")):
-        return None, False
-    try:
-        return json.loads(text), True
-    except ValueError:
-        return None, False
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def error_from_response(
-    response: Any,
-    *,
-    entity: str | None = None,
-    during: str | None = None,
-) -> AcumaticaError:
-    """Classify a failed ``requests.Response`` (anything with ``status_code``, ``content``,
-    ``headers`` and ``request``) into the tree above.
-
-    ``entity`` names the entity for 403/404 messages; ``during`` ("login", "token", "logout",
-    "action status", …) is added to generic messages. 404 becomes :class:`NotFound` here; the
-    client turns it into :class:`EndpointNotInstalled` after checking ``GET /entity``.
-    """
-    request = getattr(response, "request", None)
-    return classify(
-        status_code=response.status_code,
-        content=response.content,
-        headers=response.headers,
-        method=getattr(request, "method", None),
-        url=getattr(request, "url", None) or getattr(response, "url", None),
-        entity=entity,
-        during=during,
-    )
-
-
-def classify(
-    *,
-    status_code: int,
-    content: bytes | str | None,
-    headers: Mapping[str, str] | None = None,
-    method: str | None = None,
-    url: str | None = None,
-    entity: str | None = None,
-    during: str | None = None,
-) -> AcumaticaError:
-    """The body of :func:`error_from_response`, on plain values (handy for tests)."""
-    headers = headers or {}
-    content_type = headers.get("Content-Type") or headers.get("content-type") or ""
-    body, is_json = _json_body(content, content_type)
-    common: dict[str, Any] = {"status_code": status_code, "method": method, "url": url}
-    what = f" ({during})" if during else ""
-
-    if status_code == 429:
-        text = _body_text(body, content)
-        if _LOGIN_LIMIT.search(text):
-            return LoginLimitReached(**common, exception_message=_short(text) or None)
-        return RateLimited(retry_after=parse_retry_after(headers.get("Retry-After")), **common)
-
-    if not is_json or not isinstance(body, Mapping | list):
-        snippet = _short(_body_text(None, content), 120)
-        return UnexpectedResponse(
-            f"Expected a JSON answer from Acumatica{what}, got "
-            f"{content_type or 'no content type'}" + (f": {snippet}" if snippet else ""),
-            retryable=status_code >= 500 or status_code == 408,
-            **common,
-        )
-
-    if (
-        isinstance(body, Mapping)
-        and isinstance(body.get("error"), str)
-        and (body["error"] in _OAUTH_ERRORS or "error_description" in body)
-    ):
-        return _oauth_error(body, common)
-
-    exception_type = body.get("exceptionType") if isinstance(body, Mapping) else None
-    exception_message = body.get("exceptionMessage") if isinstance(body, Mapping) else None
-    message = body.get("message") if isinstance(body, Mapping) else None
-    common["exception_type"] = exception_type
-    common["exception_message"] = exception_message
-    text = " ".join(str(t) for t in (exception_message, message) if t)
-
-    for pattern, cls in _TEXT_RULES:
-        if pattern.search(text):
-            return cls(**common)
-    short_type = (exception_type or "").rsplit(".", 1)[-1]
-    if short_type in _TYPE_RULES:
-        cls = _TYPE_RULES[short_type]
-        if cls is NotFound and entity:
-            return NotFound(f"No {entity} record matches the keys or filter", **common)
-        return cls(_short(exception_message or "") or None, **common)
-    if _OPTIMIZATION_TEXT.search(text):
-        return OptimizationFailed(_short(text), **common)
-
-    detail = _short(exception_message or message or "") or None
-    if status_code == 401:
-        return NotLoggedIn(detail, **common)
-    if status_code == 403:
-        return Forbidden(None if entity else detail, entity=entity, **common)
-    if status_code == 404:
-        return NotFound(
-            f"{entity} not found{what}" if entity else (detail or NotFound.summary), **common
-        )
-    if status_code == 412:
-        return PreconditionFailed(detail, **common)
-    if status_code == 422:
-        return ValidationFailed(field_errors=collect_field_errors(body), body=body, **common)
-    if status_code == 400:
-        return BadRequest(detail, **common)
-    if status_code >= 500:
-        return ServerError(detail, **common)
-    return UnexpectedResponse(
-        f"Unexpected HTTP {status_code} from Acumatica{what}" + (f": {detail}" if detail else ""),
-        **common,
-    )
-
-
-_LOGIN_LIMIT = _TEXT_RULES[0][0]
-
-
-def _body_text(body: Any, content: bytes | str | None) -> str:
-    if isinstance(body, Mapping):
-        return " ".join(str(v) for v in body.values() if isinstance(v, str))
-    if isinstance(content, bytes):
-        return content.decode("utf-8", "replace")
-    return content or ""
-
-
-def _oauth_error(body: Mapping[str, Any], common: dict[str, Any]) -> AcumaticaError:
-    code = body["error"]
-    description = str(body.get("error_description") or "")
-    for pattern, cls in _TEXT_RULES:
-        if pattern.search(description):
-            return cls(exception_message=description or None, **common)
-    cls = _OAUTH_ERRORS.get(code, OAuthError)
-    message = f"{cls.summary} ({code}" + (f": {_short(description)}" if description else "") + ")"
-    return cls(message, error=code, description=description, **common)
+    summary = "Acumatica action did not finish in time"

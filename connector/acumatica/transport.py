@@ -9,26 +9,20 @@ above it (the client re-authenticates once on 401; everything else goes to the c
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
 
+from .classify import classify, parse_retry_after
 from .config import ConnectionSettings
-from .errors import (
-    AcumaticaError,
-    RequestTimeout,
-    TLSError,
-    TransportError,
-    classify,
-    parse_retry_after,
-)
+from .errors import AcumaticaError, RequestTimeout, TLSError, TransportError
 from .limiter import Limiter, Outcome
 from .odata import encode_query
 from .recording import Exchange, Recorder, redact_body, redact_headers
@@ -40,7 +34,7 @@ logger = logging.getLogger("connector.acumatica")
 class RequestStats:
     """What a client sent. ``requests`` counts every HTTP request that left (or tried to leave)
     this process, sign-in and sign-out included: the figure an import run records as
-    "Acumatica requests made"."""
+    "Acumatica requests made". Like the client, meant for one thread."""
 
     requests: int = 0
     token_requests: int = 0
@@ -48,14 +42,15 @@ class RequestStats:
     logouts: int = 0
     reauthentications: int = 0
     retries_after_429: int = 0
-    by_status: dict[int, int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    # Status code → count; None counts requests that got no answer (transport errors).
+    by_status: dict[int | None, int] = field(default_factory=dict)
 
     def count(self, status: int | None) -> None:
-        with self._lock:
-            self.requests += 1
-            if status is not None:
-                self.by_status[status] = self.by_status.get(status, 0) + 1
+        self.requests += 1
+        self.by_status[status] = self.by_status.get(status, 0) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 class Transport:
@@ -70,14 +65,22 @@ class Transport:
         self.settings = settings
         self.limiter = limiter
         self.recorder = recorder
-        self.session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            # One HTTP request per call, always: urllib3's own retries would repeat writes.
+            adapter = HTTPAdapter(max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        else:
+            # A caller's session keeps its adapters (e.g. one that vets every address it
+            # connects to), but never its retries.
+            for adapter in session.adapters.values():
+                if isinstance(adapter, HTTPAdapter):
+                    adapter.max_retries = Retry(0, read=False)
+        self.session = session
         self.session.headers["User-Agent"] = settings.user_agent
         self.session.headers["Accept"] = "application/json"
         self.session.verify = settings.verify_tls
-        # One HTTP request per call, always: urllib3's own retries would repeat writes.
-        adapter = HTTPAdapter(max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
         self.stats = RequestStats()
 
     def close(self) -> None:

@@ -65,13 +65,13 @@ class Authenticator:
 
     def logout(self, request: IncomingRequest) -> Reply:
         """Always 204: signing out of a session that is already gone is not an error."""
-        caller = self.identify_without_opening(request)
-        if caller is not None:
-            request.notes["caller"] = caller
         if request.bearer_token:
-            self._oauth.sign_out(request)
+            closed = self._oauth.sign_out(request)
+            if closed is not None:
+                request.notes["caller"] = Caller(closed, "bearer")
         session = self._sessions.by_cookies(request.cookies)
         if session is not None:
+            request.notes.setdefault("caller", Caller(session, "cookie"))
             self._sessions.close(session.id)
         return Reply(204, None, cookies=signed_out_cookies())
 

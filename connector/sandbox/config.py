@@ -65,6 +65,9 @@ class SandboxConfig:
     timezone_offset: str = "+00:00"
     # How long a long-running action (202 + Location) keeps answering 202.
     action_duration: float = 0.3
+    # Detail/linked object ids valid only in the session that read them (API.md §2); false
+    # gives every object one stable id (handy when reading the data by eye).
+    session_scoped_ids: bool = True
 
     # Sandbox-only: requests kept in the request log, and the token the control endpoint
     # (/_sandbox/...) requires in X-Sandbox-Token ("" = open, for loopback use).

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 from .config import SandboxConfig
@@ -54,7 +56,10 @@ class Lookups:
     def as_json(self) -> dict:
         return {
             "warehouses": self.warehouses,
-            "boxes": {k: {**v} for k, v in self.boxes.items()},
+            "boxes": {
+                k: {f: float(x) if isinstance(x, Decimal) else x for f, x in v.items()}
+                for k, v in self.boxes.items()
+            },
             "shipVias": self.ship_vias,
             "orderTypes": self.order_types,
             "customers": self.customers,
@@ -79,6 +84,9 @@ class SandboxData:
         self.counters: dict[str, int] = {}
         self.id_source = random.Random(config.seed)
         self._query_cache: dict[tuple, tuple[int, list[str]]] = {}
+        # Long-running actions by operation id (actions.py); kept here so the data control
+        # endpoint, which only sees the data, completes them too.
+        self.operations: dict[str, Any] = {}
         # Imported late: seed.py builds records with the helpers of this module.
         from .seed import seed_data
 
@@ -90,9 +98,11 @@ class SandboxData:
     def tz(self) -> timezone:
         return parse_offset(self.config.timezone_offset)
 
+    def seconds(self) -> float:
+        return self._clock() if self._clock else time.time()
+
     def now(self) -> datetime:
-        seconds = self._clock() if self._clock else datetime.now(UTC).timestamp()
-        return truncate_ms(datetime.fromtimestamp(seconds, UTC))
+        return truncate_ms(datetime.fromtimestamp(self.seconds(), UTC))
 
     def new_id(self) -> str:
         """A random (version 4) GUID from the data's own generator, reseeded with the data: the

@@ -76,10 +76,16 @@ class Grant:
     authenticated_at: float
     refresh_token: str | None = None
     session_id: str | None = None
+    # Expiry of the newest access token: an "api"-only grant's session ends with it.
+    access_expires_at: float | None = None
 
     @property
     def concurrent(self) -> bool:
         return CONCURRENT_SCOPE in self.scopes
+
+    @property
+    def offline(self) -> bool:
+        return OFFLINE_SCOPE in self.scopes
 
 
 @dataclass
@@ -230,20 +236,20 @@ class OAuthServer:
         with self._lock:
             self._forget_expired(now)
             self._access_tokens[access_token] = AccessToken(grant.id, now + lifetime)
+            grant.access_expires_at = now + lifetime
             body: dict = {
                 "access_token": access_token,
                 "expires_in": lifetime,
                 "token_type": "Bearer",
             }
-            if OFFLINE_SCOPE in grant.scopes:
+            if grant.offline:
                 grant.refresh_token = secrets.token_hex(32).upper()
                 self._refresh_tokens[grant.refresh_token] = grant.id
                 body["refresh_token"] = grant.refresh_token
-            elif grant.session_id is not None:
-                # "api" alone: the session closes with the token (API.md §1.3 session management).
+            else:
                 session = self._sessions.get(grant.session_id)
                 if session is not None:
-                    session.closes_at = now + lifetime
+                    session.closes_at = grant.access_expires_at
         body["scope"] = " ".join(grant.scopes)
         return Reply(200, body, headers=_NO_STORE)
 
@@ -269,22 +275,27 @@ class OAuthServer:
                 self._sessions.touch(session)
             return Caller(session, "bearer")
 
-    def sign_out(self, request: IncomingRequest) -> None:
-        """Sign-out with a bearer token: close the grant's session and revoke this access token.
-        The refresh token stays valid, so the client can come back without a password."""
+    def sign_out(self, request: IncomingRequest) -> Session | None:
+        """Sign-out with a bearer token: close the grant's session and revoke this access token;
+        returns the closed session. The refresh token stays valid, so the client can come back
+        without a password."""
         with self._lock:
             token = request.bearer_token or ""
             grant = self._grant_of(token)
             if grant is None:
-                return
+                return None
+            session = None
             if grant.concurrent:
                 session = self._sessions.by_cookies(request.cookies)
-                if session is not None and session.grant_id == grant.id:
-                    self._sessions.close(session.id)
-            elif grant.session_id is not None:
-                self._sessions.close(grant.session_id)
+                if session is not None and session.grant_id != grant.id:
+                    session = None
+            else:
+                session = self._sessions.get(grant.session_id)
                 grant.session_id = None
+            if session is not None:
+                self._sessions.close(session.id)
             self._access_tokens.pop(token, None)
+            return session
 
     def summary(self) -> dict:
         now = self._clock.now()
@@ -306,6 +317,8 @@ class OAuthServer:
             user=grant.user,
             tenant=grant.tenant,
             grant_id=grant.id,
+            # "api" alone: the session closes with the token (API.md §1.3 session management).
+            closes_at=None if grant.offline else grant.access_expires_at,
             cookie_managed=grant.concurrent,
         )
 

@@ -35,6 +35,7 @@ class FilterError(Exception):
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
+  | (?P<custom>cf\.[A-Za-z]+\(\s*f\s*=\s*'(?:[^']|'')*'\s*\))
   | (?P<typed>(?:datetimeoffset|datetime|date|guid|time)'(?:[^']|'')*')
   | (?P<string>'(?:[^']|'')*')
   | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[mMdDfFlL]?)
@@ -84,9 +85,7 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def compile_filter(
-    text: str, entity: EntityDef, schema: EndpointSchema, tz: timezone
-) -> Predicate:
+def compile_filter(text: str, entity: EntityDef, schema: EndpointSchema, tz: timezone) -> Predicate:
     """Parse ``text`` into a predicate over stored records of ``entity``."""
     return _Parser(text, entity, schema, tz).parse()
 
@@ -120,22 +119,23 @@ class _Parser:
         return None
 
     def expect(self, text: str) -> None:
-        token = self.take()
+        token = self.peek()
+        if token is None:
+            raise FilterError(f"'{text}' expected at position {len(self.text)} in '{self.text}'.")
+        self.index += 1
         if token.text != text:
-            raise FilterError(
-                f"'{text}' expected at position {token.position} in '{self.text}'."
-            )
+            raise FilterError(f"'{text}' expected at position {token.position} in '{self.text}'.")
 
     # -- grammar -----------------------------------------------------------------------------
 
     def parse(self) -> Predicate:
         if not self.tokens:
             raise FilterError(f"Expression expected at position 0 in '{self.text}'.")
-        result = self.boolean(self.or_expr())
+        result = self.or_expr()
         token = self.peek()
         if token is not None:
             raise FilterError(f"Syntax error at position {token.position} in '{self.text}'.")
-        return result
+        return self.boolean(result)
 
     def boolean(self, operand: Operand) -> Predicate:
         if operand.edm != "boolean":
@@ -186,6 +186,11 @@ class _Parser:
             return self.number(token)
         if token.kind == "typed":
             return self.typed(token)
+        if token.kind == "custom":
+            raise FilterError(
+                f"Custom fields (cf.*) in $filter are not supported by the sandbox "
+                f"(position {token.position} in '{self.text}')."
+            )
         if token.kind == "name":
             if token.text in ("true", "false"):
                 return Operand("boolean", lambda r, v=token.text == "true": v)
@@ -193,14 +198,11 @@ class _Parser:
                 return Operand("null", lambda r: None)
             if token.text in _FUNCTIONS:
                 return self.function(token)
-            if token.text.startswith("cf."):
-                raise FilterError(
-                    f"Custom fields (cf.*) in $filter are not supported by the sandbox "
-                    f"(position {token.position} in '{self.text}')."
-                )
             if self.peek() and self.peek().text == "(":
-                raise FilterError(f"Unknown function '{token.text}' at position "
-                                  f"{token.position} in '{self.text}'.")  # fmt: skip
+                raise FilterError(
+                    f"Unknown function '{token.text}' at position "
+                    f"{token.position} in '{self.text}'."
+                )
             return self.field(token)
         raise FilterError(f"Syntax error at position {token.position} in '{self.text}'.")
 
@@ -218,7 +220,8 @@ class _Parser:
         if prefix == "guid":
             if not re.fullmatch(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", body):
                 raise self.bad_literal("Edm.Guid", token)
-            return Operand("guid", lambda r, v=body.lower(): v)
+            guid = body.lower()
+            return Operand("guid", lambda r: guid)
         if prefix == "time":
             raise self.bad_literal("Edm.Time", token)
         moment = _parse_datetime_literal(body, prefix, self.tz)
@@ -412,4 +415,3 @@ def _kleene_or(a: Predicate, b: Predicate) -> Predicate:
         return None if x is None or y is None else False
 
     return run
-

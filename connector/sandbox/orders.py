@@ -8,6 +8,7 @@ completed. Both are derived from the shipments on every change, never kept as co
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -21,8 +22,9 @@ SHIPPED_STATES = frozenset({"Confirmed", "Invoiced", "Partially Invoiced", "Comp
 UNCONFIRMED_STATES = frozenset({"On Hold", "Open"})
 # Statuses the order moves between by itself as shipments are created and confirmed.
 FLOW_STATES = frozenset({"Open", "Back Order", "Shipping", "Completed"})
-# Orders a shipment may take lines from (API.md §4.2: fulfilment imports Open and Back Order).
-SHIPPABLE_STATES = frozenset({"Open", "Back Order"})
+# Orders a shipment may take lines from: Open and Back Order (API.md §4.2), and Shipping, whose
+# lines in another warehouse (or left over) still need their own shipment.
+SHIPPABLE_STATES = frozenset({"Open", "Back Order", "Shipping"})
 # CancelSalesOrder is available from these (DOC SO_30_10_00 via API.md §4.2).
 CANCELABLE_STATES = frozenset({"On Hold", "Open", "Awaiting Payment", "Credit Hold"})
 HOLDABLE_STATES = frozenset(
@@ -92,11 +94,11 @@ def refresh_from_shipments(data: SandboxData, order: Record) -> bool:
         ordered = line.get("OrderQty") or ZERO
         done = shipped.get(nbr, ZERO)
         undership = line.get("UndershipThreshold") or HUNDRED
-        completed = bool(order["Status"] != "Canceled" and ordered > 0) and (
-            done >= ordered * undership / HUNDRED
+        # A canceled order closes every line; otherwise a line is done once confirmed
+        # shipments reach the undership threshold.
+        completed = order["Status"] == "Canceled" or (
+            ordered > 0 and done >= ordered * undership / HUNDRED
         )
-        if order["Status"] == "Canceled":
-            completed = True
         new = {
             "QtyOnShipments": on_shipments.get(nbr, ZERO),
             "OpenQty": ZERO if completed else max(ordered - done, ZERO),
@@ -129,7 +131,8 @@ def derive_status(order: Record, shipments: list[Record]) -> str:
 
 def _shipment_row(order: Record, shipment: Record, qty, weight, volume) -> Record:
     row = {
-        "id": f"{shipment['id']}:{order['id']}",
+        # Stable per (shipment, order): the row is a view of SOOrderShipment, not stored itself.
+        "id": str(uuid.uuid5(uuid.NAMESPACE_OID, f"{shipment['id']}/{order['id']}")),
         "ShipmentNbr": shipment["ShipmentNbr"],
         "ShipmentType": shipment.get("Type"),
         "ShipmentDate": shipment.get("ShipmentDate"),

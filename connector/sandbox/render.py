@@ -42,9 +42,7 @@ class Projection:
     def shows_nested(self, name: str) -> bool:
         if name not in self.expand:
             return False
-        return (
-            self.select is None or name in self.select.fields or name in self.select.children
-        )
+        return self.select is None or name in self.select.fields or name in self.select.children
 
     def child(self, name: str) -> Projection:
         select = None
@@ -115,9 +113,7 @@ class RenderContext:
         return str(uuid.uuid5(namespace, stored_id))
 
     def files_link(self, entity: EntityDef, object_id: str) -> str:
-        return (
-            f"{self.endpoint_path}files/{entity.graph}/{entity.view}/{object_id}/{{filename}}"
-        )
+        return f"{self.endpoint_path}files/{entity.graph}/{entity.view}/{object_id}/{{filename}}"
 
 
 def render(
@@ -159,9 +155,12 @@ def render(
         if definition.kind == "linked":
             value = record.get(name)
             out[name] = render(
-                ctx, nested_entity, value or {"id": _placeholder_id(record, name)},
-                nested_projection, level="linked",
-            )  # fmt: skip
+                ctx,
+                nested_entity,
+                value or {"id": _placeholder_id(record, name)},
+                nested_projection,
+                level="linked",
+            )
         else:
             out[name] = [
                 render(ctx, nested_entity, line, nested_projection, row_number=n, level="detail")
@@ -193,9 +192,12 @@ def ad_hoc_schema(ctx: RenderContext, entity: EntityDef) -> dict[str, Any]:
         elif definition.kind == "linked":
             nested = ctx.schema.entities[definition.type_name]
             out[definition.name] = {
-                "id": str(uuid.UUID(int=0)), "rowNumber": 1, "note": None,
-                **{f.name: {} for f in nested.value_fields}, "custom": {},
-            }  # fmt: skip
+                "id": str(uuid.UUID(int=0)),
+                "rowNumber": 1,
+                "note": None,
+                **{f.name: {} for f in nested.value_fields},
+                "custom": {},
+            }
         else:
             out[definition.name] = []
     out["custom"] = {}

@@ -83,17 +83,9 @@ class SiteRouter:
         parts = segments[len(site) :]
         relative = "/" + "/".join(parts)
         lowered = [p.lower() for p in parts]
-        if lowered in (["entity"],):
+        if lowered == ["entity"]:
             return Route("discovery", relative)
-        if (
-            lowered[:2] == ["entity", "auth"]
-            and len(parts) == 3
-            and lowered[2]
-            in (
-                "login",
-                "logout",
-            )
-        ):
+        if lowered in (["entity", "auth", "login"], ["entity", "auth", "logout"]):
             return Route(lowered[2], relative)
         if lowered[:1] == ["entity"] and len(parts) >= 4:
             name, version, rest = parts[1], parts[2], parts[3:]

@@ -272,7 +272,9 @@ ENTITIES: dict[str, EntityDef] = {
             view="Transactions",
             line_keys=("LineNbr",),
         ),
-        EntityDef("ShipmentDetailAllocation", _SHIPMENT_DETAIL_ALLOCATION, line_keys=("SplitLineNbr",)),
+        EntityDef(
+            "ShipmentDetailAllocation", _SHIPMENT_DETAIL_ALLOCATION, line_keys=("SplitLineNbr",)
+        ),
         EntityDef("ShipmentOrderDetail", _SHIPMENT_ORDER_DETAIL),
         EntityDef(
             "ShipmentPackage",

@@ -59,7 +59,7 @@ class SandboxServer:
         self.request_log = RequestLog(self.config.request_log_size)
         self.faults = FaultInjector(seed=self.config.seed)
         self.limits = RequestLimiter(self.config, self.clock)
-        self.data, self.entities = _entity_layer(self.config)
+        self.data, self.entities = _entity_layer(self.config, self.clock)
         self.sessions = SessionRegistry(self.config, self.clock, on_close=self._session_closed)
         self.authorize = AuthorizationEndpoint(self.config, self.clock)
         self.oauth = OAuthServer(self.config, self.clock, self.sessions, self.authorize)
@@ -69,6 +69,7 @@ class SandboxServer:
         # Bound now so .port and .base_url are known before start().
         self._httpd = _HttpServer((self.config.host, self.config.port), self)
         self._thread: threading.Thread | None = None
+        self._serving_here = False
         self._closed = False
 
     # ------------------------------------------------------------------ addresses
@@ -99,7 +100,7 @@ class SandboxServer:
         if self._thread is None:
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.01},  # stop() waits up to one interval
                 name=f"acumatica-sandbox:{self.port}",
                 daemon=True,
             )
@@ -108,14 +109,18 @@ class SandboxServer:
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until stop() (from another thread) or KeyboardInterrupt."""
+        self._serving_here = True
         try:
-            self._httpd.serve_forever(poll_interval=0.5)
+            self._httpd.serve_forever(poll_interval=0.1)
         finally:
+            self._serving_here = False
             self._close()
 
     def stop(self) -> None:
-        if self._thread is not None:
+        # shutdown() blocks until a serve_forever loop notices, so only ask a running one.
+        if self._thread is not None or self._serving_here:
             self._httpd.shutdown()
+        if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
         self._close()
@@ -141,7 +146,7 @@ class SandboxServer:
             forget(session_id)
 
 
-def _entity_layer(config: SandboxConfig) -> tuple[Any, Any]:
+def _entity_layer(config: SandboxConfig, clock: SandboxClock) -> tuple[Any, Any]:
     """SandboxData and EntityApi, or (None, None) while those modules are not installed."""
     try:
         from .data import SandboxData
@@ -150,7 +155,8 @@ def _entity_layer(config: SandboxConfig) -> tuple[Any, Any]:
         if missing.name in (f"{__package__}.data", f"{__package__}.entity_api"):
             return None, None
         raise
-    data = SandboxData(config)
+    # Sandbox time drives record timestamps too, so advancing the clock ages everything alike.
+    data = SandboxData(config, clock=clock.now)
     return data, EntityApi(data, config)
 
 
@@ -195,6 +201,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # Headers and body leave in separate writes; without this, Nagle's algorithm and the
+        # client's delayed ACK add ~40 ms to every keep-alive reply.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, True)
 
     def finish(self) -> None:

@@ -9,12 +9,13 @@ GUIDs as lower-case ``str``. ``None`` means "no value" and renders as ``{}``.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .schema import INTEGER_TYPES, NUMERIC_TYPES
 
+_GUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 # ISO 8601 as Json.NET reads it into DateTime/DateTimeOffset: date, optional time with up to
 # seven fraction digits, optional Z or ±HH:MM.
@@ -52,7 +53,7 @@ def parse_iso(text: str, tz: timezone) -> datetime | None:
     if offset is None:
         zone = tz
     elif offset == "Z":
-        zone = timezone.utc
+        zone = UTC
     else:
         zone = parse_offset(offset)
     try:
@@ -92,7 +93,7 @@ def coerce(type_name: str, raw: Any, tz: timezone) -> Any:
             return "True" if raw else "False"
         return str(raw)
     if type_name in NUMERIC_TYPES:
-        if isinstance(raw, bool) or isinstance(raw, (dict, list)):
+        if isinstance(raw, (bool, dict, list)):
             raise ValueError("expected a number")
         try:
             number = Decimal(str(raw).strip())
@@ -122,7 +123,7 @@ def coerce(type_name: str, raw: Any, tz: timezone) -> Any:
         return moment
     if type_name == "GuidValue":
         text = str(raw).strip().strip("{}").lower()
-        if not re.fullmatch(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", text):
+        if not _GUID.fullmatch(text):
             raise ValueError("expected a GUID")
         return text
     raise ValueError(f"unknown value type {type_name}")

@@ -179,7 +179,11 @@ def test_oauth_sign_in_failures(sandbox, make_client, caplog, overrides, error):
     assert not info.value.retryable
     client.close()
     assert open_sessions(sandbox) == 0
-    secrets = [*_secrets(sandbox), overrides.get("password", ""), overrides.get("client_secret", "")]
+    secrets = [
+        *_secrets(sandbox),
+        overrides.get("password", ""),
+        overrides.get("client_secret", ""),
+    ]
     for text in (str(info.value), repr(info.value), caplog.text):
         assert not any(s and s in text for s in secrets)
 

@@ -11,7 +11,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from connector.acumatica import errors as e
-from connector.acumatica.errors import classify, error_from_response, parse_retry_after
+from connector.acumatica.classify import classify, error_from_response, parse_retry_after
 
 
 def _http_error(exception_message, exception_type="PX.Data.PXException"):

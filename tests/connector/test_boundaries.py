@@ -16,6 +16,7 @@ def test_module_imports_without_loading_django(module):
         "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')); "
         "print(','.join(loaded)); sys.exit(1 if loaded else 0)"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, f"{module} loaded Django modules: {result.stdout}{result.stderr}"

@@ -45,7 +45,9 @@ def test_password_grant_issues_a_bearer_token_and_a_refresh_token(sandbox, echo)
     assert body["scope"] == "api offline_access"
     assert reply.headers["Cache-Control"].startswith("no-store")
 
-    data = requests.get(entity_url(sandbox, "SalesOrder"), headers=bearer(body["access_token"]), timeout=5)
+    data = requests.get(
+        entity_url(sandbox, "SalesOrder"), headers=bearer(body["access_token"]), timeout=5
+    )
     assert data.status_code == 200
     assert len(sandbox.sessions) == 1
     assert data.json()["session_id"] == sandbox.sessions.open_sessions()[0].id
@@ -69,7 +71,9 @@ def test_refresh_rotates_the_refresh_token_and_keeps_the_session(sandbox, echo):
     assert renewed["refresh_token"] != first["refresh_token"]
     assert renewed["access_token"] != first["access_token"]
     assert [s.id for s in sandbox.sessions.open_sessions()] == [session_id]
-    data = requests.get(entity_url(sandbox, "SalesOrder"), headers=bearer(renewed["access_token"]), timeout=5)
+    data = requests.get(
+        entity_url(sandbox, "SalesOrder"), headers=bearer(renewed["access_token"]), timeout=5
+    )
     assert data.json()["session_id"] == session_id
 
     reused = refresh(sandbox, first["refresh_token"])
@@ -129,7 +133,9 @@ def test_scope_must_be_known_and_include_api(sandbox, scope):
     assert reply.json() == {"error": "invalid_scope"}
 
 
-@pytest.mark.parametrize("grant_type", ["client_credentials", "", "urn:ietf:params:oauth:grant-type:device_code"])
+@pytest.mark.parametrize(
+    "grant_type", ["client_credentials", "", "urn:ietf:params:oauth:grant-type:device_code"]
+)
 def test_unsupported_grant_types(sandbox, grant_type):
     reply = password_grant(sandbox, grant_type=grant_type)
 
@@ -181,7 +187,9 @@ def test_bearer_sign_out_frees_the_seat_and_revokes_that_token_only(sandbox_fact
 
     assert out.status_code == 204
     assert len(sandbox.sessions) == 0
-    revoked = requests.get(entity_url(sandbox, "SalesOrder"), headers=bearer(tokens["access_token"]), timeout=5)
+    revoked = requests.get(
+        entity_url(sandbox, "SalesOrder"), headers=bearer(tokens["access_token"]), timeout=5
+    )
     assert revoked.status_code == 401
     # The refresh token survives sign-out; refreshing opens a new session on the free seat.
     renewed = refresh(sandbox, tokens["refresh_token"])
@@ -208,7 +216,9 @@ def test_idle_grant_session_reopens_on_the_next_bearer_call_if_a_seat_is_free(sa
     assert reopened.json()["session_id"] not in (first_session, None)
 
 
-def test_refresh_on_a_closed_session_needs_a_free_seat_and_keeps_the_token_on_refusal(sandbox_factory):
+def test_refresh_on_a_closed_session_needs_a_free_seat_and_keeps_the_token_on_refusal(
+    sandbox_factory,
+):
     sandbox = sandbox_factory(max_sessions=1)
     tokens = password_grant(sandbox).json()
     sandbox.sessions.close_all()
@@ -287,7 +297,9 @@ def test_authorization_code_flow_with_pkce(sandbox, echo):
     assert page.status_code == 200
     assert 'name="password"' in page.text
 
-    wrong = requests.post(authorize, data={**params, "username": "admin", "password": "x"}, timeout=5)
+    wrong = requests.post(
+        authorize, data={**params, "username": "admin", "password": "x"}, timeout=5
+    )
     assert "Invalid credentials" in wrong.text
 
     signed_in = requests.post(
@@ -309,7 +321,9 @@ def test_authorization_code_flow_with_pkce(sandbox, echo):
         "code": query["code"][0],
         "redirect_uri": params["redirect_uri"],
     }
-    assert token_request(sandbox, **exchange, code_verifier="wrong").json() == {"error": "invalid_grant"}
+    assert token_request(sandbox, **exchange, code_verifier="wrong").json() == {
+        "error": "invalid_grant"
+    }
     # The failed attempt spent the code: codes are single-use.
     signed_in = requests.post(
         authorize,
@@ -321,8 +335,12 @@ def test_authorization_code_flow_with_pkce(sandbox, echo):
     tokens = token_request(sandbox, **exchange, code_verifier=verifier)
     assert tokens.status_code == 200
     assert "refresh_token" in tokens.json()
-    assert token_request(sandbox, **exchange, code_verifier=verifier).json() == {"error": "invalid_grant"}
-    data = requests.get(entity_url(sandbox, "SalesOrder"), headers=bearer(tokens.json()["access_token"]), timeout=5)
+    assert token_request(sandbox, **exchange, code_verifier=verifier).json() == {
+        "error": "invalid_grant"
+    }
+    data = requests.get(
+        entity_url(sandbox, "SalesOrder"), headers=bearer(tokens.json()["access_token"]), timeout=5
+    )
     assert data.status_code == 200
 
 

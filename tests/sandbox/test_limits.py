@@ -98,7 +98,9 @@ def test_concurrency_limit_serialises_requests(sandbox_factory):
         started = time.monotonic()
         replies = list(
             pool.map(
-                lambda _: requests.get(entity_url(sandbox, "SalesOrder"), cookies=cookies, timeout=10),
+                lambda _: requests.get(
+                    entity_url(sandbox, "SalesOrder"), cookies=cookies, timeout=10
+                ),
                 range(4),
             )
         )

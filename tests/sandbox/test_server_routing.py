@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import threading
 
 import pytest
 import requests
@@ -20,7 +21,9 @@ def echo(sandbox):
 
 
 def test_discovery_lists_installed_endpoints_with_absolute_hrefs(sandbox_factory):
-    sandbox = sandbox_factory(endpoint_versions=["24.200.001", "23.200.001"], build_version="24.211.0015")
+    sandbox = sandbox_factory(
+        endpoint_versions=["24.200.001", "23.200.001"], build_version="24.211.0015"
+    )
 
     reply = requests.get(f"{sandbox.base_url}/entity", timeout=5)
 
@@ -84,7 +87,9 @@ def test_endpoint_not_installed_is_404_after_the_session_check(sandbox, echo):
 
     assert anonymous.status_code == 401
     assert reply.status_code == 404
-    assert reply.json() == {"message": f"No HTTP resource was found that matches the request URI '{url}'."}
+    assert reply.json() == {
+        "message": f"No HTTP resource was found that matches the request URI '{url}'."
+    }
     assert echo.requests == []
 
 
@@ -125,7 +130,10 @@ def test_non_json_entity_body_is_415(sandbox, echo):
     client = login(sandbox)
 
     reply = client.put(
-        entity_url(sandbox, "SalesOrder"), data=b"<SalesOrder/>", headers={"Content-Type": "text/xml"}, timeout=5
+        entity_url(sandbox, "SalesOrder"),
+        data=b"<SalesOrder/>",
+        headers={"Content-Type": "text/xml"},
+        timeout=5,
     )
 
     assert reply.status_code == 415
@@ -154,7 +162,9 @@ def test_swagger_is_anonymous_with_company_and_needs_a_session_without_it(sandbo
     unknown_company = requests.get(url, params={"company": "Nope"}, timeout=5)
     anonymous = requests.get(url, timeout=5)
     signed_in = login(sandbox).get(url, timeout=5)
-    not_installed = requests.get(url.replace("24.200", "99.200"), params={"company": "Sandbox"}, timeout=5)
+    not_installed = requests.get(
+        url.replace("24.200", "99.200"), params={"company": "Sandbox"}, timeout=5
+    )
 
     assert with_company.status_code == 200
     assert with_company.json()["servers"] == [{"url": sandbox.base_url}]
@@ -183,7 +193,12 @@ def test_keep_alive_serves_several_requests_on_one_connection(sandbox):
 def test_204_reply_has_no_body_and_keeps_the_connection(sandbox):
     connection = http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=5)
     body = json.dumps({"name": "admin", "password": "sandbox-password"})
-    connection.request("POST", f"{sandbox.config.site}/entity/auth/login", body, {"Content-Type": "application/json"})
+    connection.request(
+        "POST",
+        f"{sandbox.config.site}/entity/auth/login",
+        body,
+        {"Content-Type": "application/json"},
+    )
     reply = connection.getresponse()
     assert reply.status == 204
     assert reply.read() == b""
@@ -203,7 +218,10 @@ def test_chunked_request_body_is_read(sandbox, echo):
         yield b'{"value": "SO"}}'
 
     reply = client.put(
-        entity_url(sandbox, "SalesOrder"), data=chunks(), headers={"Content-Type": "application/json"}, timeout=5
+        entity_url(sandbox, "SalesOrder"),
+        data=chunks(),
+        headers={"Content-Type": "application/json"},
+        timeout=5,
     )
 
     assert reply.status_code == 200
@@ -230,3 +248,16 @@ def test_stop_ends_idle_keep_alive_connections():
 
     connection.sock.settimeout(2)
     assert connection.sock.recv(1) == b""  # the server closed its end
+
+
+def test_foreground_serving_stops_from_another_thread():
+    server = SandboxServer()
+    foreground = threading.Thread(target=server.serve_forever)
+    foreground.start()
+    assert requests.get(f"{server.base_url}/entity", timeout=5).status_code == 200
+
+    server.stop()
+    foreground.join(timeout=5)
+
+    assert not foreground.is_alive()
+    server.stop()  # stopping twice is harmless

@@ -32,9 +32,11 @@ class EchoEntities:
         return Reply(200, echoed)
 
     def swagger(self, endpoint_name: str, version: str, server_url: str) -> dict:
-        return {"openapi": "3.0.1", "info": {"title": f"{endpoint_name}/{version}"}, "servers": [
-            {"url": server_url}
-        ]}
+        return {
+            "openapi": "3.0.1",
+            "info": {"title": f"{endpoint_name}/{version}"},
+            "servers": [{"url": server_url}],
+        }
 
     def session_closed(self, session_id: str) -> None:
         self.closed_sessions.append(session_id)
@@ -53,7 +55,9 @@ def entity_url(server: SandboxServer, *path: str, version: str = VERSION) -> str
     return "/".join([f"{server.base_url}/entity/Default/{version}", *path])
 
 
-def login(server: SandboxServer, client: requests.Session | None = None, **fields) -> requests.Session:
+def login(
+    server: SandboxServer, client: requests.Session | None = None, **fields
+) -> requests.Session:
     """Sign in with the configured user (overridable) and return the cookie-carrying client."""
     client = client or requests.Session()
     body = {"name": server.config.username, "password": server.config.password, **fields}
@@ -66,7 +70,9 @@ def token_request(server: SandboxServer, **form) -> requests.Response:
     return requests.post(f"{server.base_url}/identity/connect/token", data=form, timeout=5)
 
 
-def password_grant(server: SandboxServer, scope: str = "api offline_access", **form) -> requests.Response:
+def password_grant(
+    server: SandboxServer, scope: str = "api offline_access", **form
+) -> requests.Response:
     fields = {
         "grant_type": "password",
         "client_id": server.config.client_id,

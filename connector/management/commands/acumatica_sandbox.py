@@ -23,29 +23,66 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=defaults.host)
         parser.add_argument("--port", type=int, default=8081)
         parser.add_argument("--seed", type=int, default=defaults.seed)
-        parser.add_argument("--orders", type=int, default=defaults.orders,
-                            help="sales orders to seed (default %(default)s)")
-        parser.add_argument("--site", default=defaults.site,
-                            help='virtual directory, e.g. "/AcumaticaERP"; "" for the web root')
-        parser.add_argument("--tenant", action="append", dest="tenants", metavar="TENANT",
-                            help="a tenant login name; repeat for a multi-tenant instance")
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=defaults.orders,
+            help="sales orders to seed (default %(default)s)",
+        )
+        parser.add_argument(
+            "--site",
+            default=defaults.site,
+            help='virtual directory, e.g. "/AcumaticaERP"; "" for the web root',
+        )
+        parser.add_argument(
+            "--tenant",
+            action="append",
+            dest="tenants",
+            metavar="TENANT",
+            help="a tenant login name; repeat for a multi-tenant instance",
+        )
         parser.add_argument("--username", default=defaults.username)
         parser.add_argument("--password", default=defaults.password)
-        parser.add_argument("--client-id", default=None,
-                            help="Connected Application id, <GUID>@<Tenant>")
+        parser.add_argument(
+            "--client-id", default=None, help="Connected Application id, <GUID>@<Tenant>"
+        )
         parser.add_argument("--client-secret", default=defaults.client_secret)
-        parser.add_argument("--max-sessions", type=int, default=defaults.max_sessions,
-                            help="licence: maximum concurrent API users (sessions)")
-        parser.add_argument("--login-limit-status", type=int, choices=(429, 500),
-                            default=defaults.login_limit_status)
-        parser.add_argument("--requests-per-minute", type=int,
-                            default=defaults.max_requests_per_minute, help="0 = unlimited")
-        parser.add_argument("--concurrent-requests", type=int,
-                            default=defaults.max_concurrent_requests, help="0 = unlimited")
-        parser.add_argument("--endpoint-version", action="append", dest="endpoint_versions",
-                            metavar="VERSION", help="an installed Default endpoint version; repeat")
-        parser.add_argument("--no-hold-shipments", action="store_true",
-                            help="new shipments start Open instead of On Hold")
+        parser.add_argument(
+            "--max-sessions",
+            type=int,
+            default=defaults.max_sessions,
+            help="licence: maximum concurrent API users (sessions)",
+        )
+        parser.add_argument(
+            "--login-limit-status",
+            type=int,
+            choices=(429, 500),
+            default=defaults.login_limit_status,
+        )
+        parser.add_argument(
+            "--requests-per-minute",
+            type=int,
+            default=defaults.max_requests_per_minute,
+            help="0 = unlimited",
+        )
+        parser.add_argument(
+            "--concurrent-requests",
+            type=int,
+            default=defaults.max_concurrent_requests,
+            help="0 = unlimited",
+        )
+        parser.add_argument(
+            "--endpoint-version",
+            action="append",
+            dest="endpoint_versions",
+            metavar="VERSION",
+            help="an installed Default endpoint version; repeat",
+        )
+        parser.add_argument(
+            "--no-hold-shipments",
+            action="store_true",
+            help="new shipments start Open instead of On Hold",
+        )
 
     def handle(self, *args, **options):
         defaults = SandboxConfig()
@@ -73,10 +110,11 @@ class Command(BaseCommand):
         server = SandboxServer(config)
         # SIGTERM (from the demo supervisor or a service manager) stops it like Ctrl-C does.
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        endpoints = ", ".join(f"{config.endpoint_name}/{v}" for v in config.endpoint_versions)
         self.stdout.write(
             "Acumatica sandbox listening\n"
             f"  instance URL   {server.base_url}\n"
-            f"  endpoints      {', '.join(f'{config.endpoint_name}/{v}' for v in config.endpoint_versions)}\n"
+            f"  endpoints      {endpoints}\n"
             f"  tenant(s)      {', '.join(config.tenants)}\n"
             f"  username       {config.username}\n"
             f"  password       {config.password}\n"

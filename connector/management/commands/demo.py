@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from connector.processes import ProcessSpec, Supervisor
 
 DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "demo-password"  # noqa: S105 - a documented local demo login, not a secret
+DEMO_PASSWORD = "demo-password"
 
 
 class Command(BaseCommand):
@@ -44,27 +44,69 @@ class Command(BaseCommand):
 
         python = sys.executable
         specs = [
-            ProcessSpec("sandbox", [python, "manage.py", "acumatica_sandbox",
-                                    "--port", str(sandbox_port),
-                                    "--orders", str(options["sandbox_orders"])]),
-            ProcessSpec("web", [python, "manage.py", "runserver", f"127.0.0.1:{port}",
-                                "--noreload"]),
-            ProcessSpec("worker", [python, "-m", "celery", "-A", "connector", "worker",
-                                   "--loglevel", "INFO", "--concurrency", "2",
-                                   "--hostname", "demo@%h"]),
-            ProcessSpec("beat", [python, "-m", "celery", "-A", "connector", "beat",
-                                 "--loglevel", "INFO",
-                                 "--schedule", str(settings.CELERY_BEAT_SCHEDULE_FILENAME)]),
+            ProcessSpec(
+                "sandbox",
+                [
+                    python,
+                    "manage.py",
+                    "acumatica_sandbox",
+                    "--port",
+                    str(sandbox_port),
+                    "--orders",
+                    str(options["sandbox_orders"]),
+                ],
+            ),
+            ProcessSpec(
+                "web", [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+            ),
+            ProcessSpec(
+                "worker",
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "connector",
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "2",
+                    "--hostname",
+                    "demo@%h",
+                ],
+            ),
+            ProcessSpec(
+                "beat",
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "connector",
+                    "beat",
+                    "--loglevel",
+                    "INFO",
+                    "--schedule",
+                    str(settings.CELERY_BEAT_SCHEDULE_FILENAME),
+                ],
+            ),
         ]
-        env = {**os.environ, "CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS": "true",
-               "PYTHONUNBUFFERED": "1", "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true")}
-        self.stdout.write(self.style.SUCCESS(
-            f"\n  Web UI        http://127.0.0.1:{port}/   (sign in as "
-            f"{DEMO_USERNAME} / {DEMO_PASSWORD})\n"
-            f"  Admin         http://127.0.0.1:{port}/admin/\n"
-            f"  Sandbox       http://127.0.0.1:{sandbox_port}/AcumaticaERP\n"
-            "  Press Ctrl-C to stop everything.\n"
-        ))
+        env = {
+            **os.environ,
+            "CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS": "true",
+            "PYTHONUNBUFFERED": "1",
+            "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true"),
+        }
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\n  Web UI        http://127.0.0.1:{port}/   (sign in as "
+                f"{DEMO_USERNAME} / {DEMO_PASSWORD})\n"
+                f"  Admin         http://127.0.0.1:{port}/admin/\n"
+                f"  Sandbox       http://127.0.0.1:{sandbox_port}/AcumaticaERP\n"
+                "  Press Ctrl-C to stop everything.\n"
+            )
+        )
         sys.exit(Supervisor(specs, env=env).run())
 
     def _ensure_demo_login(self) -> None:

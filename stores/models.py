@@ -1,0 +1,143 @@
+"""Merchants, the people who use the connector and their roles, and store connections."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Merchant(models.Model):
+    """A customer of the 3PL whose orders live in Acumatica."""
+
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    THREEPL_ADMIN = "3pl_admin", "3PL admin"
+    THREEPL_OPERATOR = "3pl_operator", "3PL operator"
+    MERCHANT_USER = "merchant_user", "Merchant user"
+
+
+class UserProfile(models.Model):
+    """What a user may see and do. A user without a profile sees nothing (superusers excepted)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connector_profile"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MERCHANT_USER)
+    merchant = models.ForeignKey(
+        Merchant,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="users",
+        help_text="Required for merchant users; empty for 3PL staff.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="merchant_user_has_merchant",
+                condition=~models.Q(role="merchant_user") | models.Q(merchant__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class StoreStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+
+
+class StoreConnection(models.Model):
+    """One merchant's Acumatica tenant, and how to import from and write back to it.
+
+    Secrets are not here: they live encrypted in StoreSecrets, read only by
+    ``stores.credentials``.
+    """
+
+    PLATFORM_ACUMATICA = "acumatica"
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="stores")
+    name = models.CharField(max_length=200)
+    platform = models.CharField(
+        max_length=20,
+        default=PLATFORM_ACUMATICA,
+        choices=[(PLATFORM_ACUMATICA, "Acumatica")],
+        editable=False,
+    )
+
+    instance_url = models.URLField(
+        max_length=500, help_text="e.g. https://erp.example.com/AcumaticaERP"
+    )
+    client_id = models.CharField(max_length=200, help_text="<GUID>@<Tenant>")
+    tenant = models.CharField(max_length=100, blank=True)
+    username = models.CharField(max_length=150)
+
+    endpoint_name = models.CharField(max_length=100, default="Default")
+    endpoint_version = models.CharField(max_length=20, default="24.200.001")
+    order_type = models.CharField(max_length=2, default="SO")
+    default_warehouse = models.CharField(max_length=30, blank=True)
+    oauth_scope = models.CharField(max_length=200, default="api offline_access")
+    shipment_mode = models.BooleanField(
+        default=False, help_text="Import open Shipments instead of Sales Orders."
+    )
+    include_package_contents = models.BooleanField(default=False)
+    import_interval_minutes = models.PositiveIntegerField(default=5)
+
+    status = models.CharField(max_length=20, choices=StoreStatus.choices, default=StoreStatus.DRAFT)
+    status_reason = models.TextField(blank=True)
+    status_since = models.DateTimeField(default=timezone.now)
+    forced_activation_reason = models.TextField(blank=True)
+
+    last_test_at = models.DateTimeField(null=True, blank=True)
+    last_test_passed = models.BooleanField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["merchant__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "name"], name="store_name_unique_per_merchant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant.name} / {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == StoreStatus.ACTIVE
+
+
+class StoreSecrets(models.Model):
+    """Ciphertext only (see stores.crypto). Never shown, never logged; read through
+    ``stores.credentials`` alone."""
+
+    store = models.OneToOneField(StoreConnection, on_delete=models.CASCADE, related_name="secrets")
+    client_secret = models.TextField(blank=True)
+    password = models.TextField(blank=True)
+    refresh_token = models.TextField(blank=True)
+    access_token = models.TextField(blank=True)
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"secrets of store {self.store_id} (encrypted)"
+
+    def __repr__(self) -> str:
+        return f"<StoreSecrets store={self.store_id} (encrypted)>"
