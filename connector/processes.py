@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-STOP_GRACE_SECONDS = 10.0
+STOP_GRACE_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,12 @@ class Supervisor:
                     return 1
 
     def stop_all(self) -> None:
+        # The leader alone gets SIGTERM: a Celery worker shuts its pool down itself, and
+        # signalling its children as well only slows that down. Stragglers are killed as a group.
         for process in self.running.values():
             if process.poll() is None:
-                _signal_group(process, signal.SIGTERM)
+                with contextlib.suppress(ProcessLookupError):
+                    process.terminate()
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for name, process in self.running.items():
             try:

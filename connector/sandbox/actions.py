@@ -16,6 +16,7 @@ guide: 204 = "completed or was not created").
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +29,7 @@ from .data import Record, SandboxData
 from .http import Reply, SandboxHttpError, http_error
 from .orders import CANCELABLE_STATES, SHIPPABLE_STATES, line_available
 from .schema import EntityDef
-from .values import coerce
+from .values import coerce, json_type_name
 from .webapi import no_resource
 from .writes import WriteContext, check_shape, locate
 
@@ -73,7 +74,7 @@ def invoke(
     if not isinstance(body, dict) or not isinstance(body.get("entity"), dict):
         raise SandboxHttpError(errors.invalid_data({"invocation.entity": ["Required."]}))
     model_state: dict[str, list[str]] = {}
-    check_shape(w, entity, body["entity"], "entity.", model_state)
+    check_shape(w, entity, body["entity"], "entity.", model_state, root="invocation")
     raw_parameters = body.get("parameters") or {}
     parameters: dict[str, Any] = {}
     if not isinstance(raw_parameters, dict):
@@ -89,8 +90,8 @@ def invoke(
             parameters[name] = coerce(type_name, wrapper.get("value"), w.tz)
         except ValueError:
             model_state.setdefault(f"invocation.parameters.{name}", []).append(
-                f"Error converting value {wrapper!r} to type "
-                f"'PX.Api.ContractBased.Models.{type_name}'."
+                f"Error converting value {json.dumps(wrapper)} to type "
+                f"'{json_type_name(type_name)}'. Path 'parameters.{name}'."
             )
     if model_state:
         raise SandboxHttpError(errors.invalid_data(model_state))

@@ -69,8 +69,9 @@ class EntityApi:
     def _route(self, request: EntityRequest) -> Reply:
         path = request.path
         schema = self.schema(request.version)
-        name = path[0] if path else ""
-        entity = schema.entity(name) if name in schema.top_level else None
+        # Entity names match case-insensitively, like ASP.NET routes.
+        name = (path[0] if path else "").lower()
+        entity = next((schema.entities[n] for n in schema.top_level if n.lower() == name), None)
         if entity is None:
             return no_resource(request.endpoint_path + "/".join(path))
         method = request.method.upper()

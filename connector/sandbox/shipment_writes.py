@@ -89,8 +89,6 @@ class ShipmentWriter:
         writable = HEADER if inserted else HEADER - HEADER_INSERT_ONLY
         assign(w, entities["Shipment"], shipment, body, writable, "Shipment", inserted=inserted)
         _check_header(w, shipment, inserted)
-        if isinstance(body.get("ShippingSettings"), dict):
-            _apply_ship_to(w, shipment, body["ShippingSettings"], inserted)
         if isinstance(body.get("Details"), list):
             merge_lines(
                 w,
@@ -111,6 +109,9 @@ class ShipmentWriter:
                 ],
                 update=lambda package, item: write_package(w, shipment, package, item, False),
             )
+        # After the lines: the ship-to copied from the first order is what the body overrides.
+        if isinstance(body.get("ShippingSettings"), dict):
+            _apply_ship_to(w, shipment, body["ShippingSettings"], inserted)
         if given(body, "Hold") and shipment.get("Hold") is not None:
             shipment["Status"] = "On Hold" if shipment["Hold"] else "Open"
         if inserted:

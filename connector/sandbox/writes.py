@@ -3,7 +3,7 @@
 The flow: the body must bind (every field wrapped as ``{"value": …}``, values of the right type)
 or the answer is 400; the record is found by ``id``, by its key fields, or by ``$filter``, else
 inserted (``If-None-Match: *`` / ``If-Match: *`` give 412); the changes are applied to a copy by
-the entity's writer (order_writes.py, shipment_writes.py, StockItem below), which records
+the entity's writer (order_writes.py, shipment_writes.py, stock_item_writes.py), which records
 problems as ``error`` texts on the objects; any error → 422 with the copy rendered (errors next
 to the values, the top-level text naming the record), nothing saved; otherwise the copy is saved
 and returned as 200 with the request's ``$expand``/``$select``.
@@ -130,13 +130,19 @@ def put_entity(
 
 
 def check_shape(
-    w: WriteContext, entity: EntityDef, body: dict, path: str, model_state: dict
+    w: WriteContext,
+    entity: EntityDef,
+    body: dict,
+    path: str,
+    model_state: dict,
+    root: str = "entity",
 ) -> None:
-    """What Json.NET refuses to bind into the entity model: each problem → a modelState entry."""
+    """What Json.NET refuses to bind into the entity model: each problem → a modelState entry
+    keyed like ASP.NET's (``<body parameter>.<JSON path>``)."""
 
     def refuse(name: str, value: Any, type_name: str) -> None:
         where = f"{path}{name}"
-        model_state.setdefault(f"entity.{where}", []).append(
+        model_state.setdefault(f"{root}.{where}", []).append(
             f"Error converting value {json.dumps(value)} to type '{json_type_name(type_name)}'. "
             f"Path '{where}'."
         )
@@ -175,16 +181,15 @@ def check_shape(
             if not isinstance(value, dict):
                 refuse(name, value, definition.type_name)
                 continue
-            check_shape(
-                w, w.schema.entities[definition.type_name], value, f"{path}{name}.", model_state
-            )
+            linked = w.schema.entities[definition.type_name]
+            check_shape(w, linked, value, f"{path}{name}.", model_state, root)
         else:
             if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
                 refuse(name, value, f"List`1[{definition.type_name}]")
                 continue
             nested = w.schema.entities[definition.type_name]
             for index, item in enumerate(value):
-                check_shape(w, nested, item, f"{path}{name}[{index}].", model_state)
+                check_shape(w, nested, item, f"{path}{name}[{index}].", model_state, root)
 
 
 def _looks_like_guid(value: Any) -> bool:

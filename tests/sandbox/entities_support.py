@@ -100,3 +100,36 @@ def find_order(server: SandboxServer, **criteria: str) -> dict:
     orders = data_control(server, "GET", f"orders?{params}").json()
     assert orders, f"the seed has no order with {criteria}"
     return orders[0]
+
+
+W = {"value": "Shipment"}
+
+
+def wrap(**fields: Any) -> dict:
+    """Contract fields from keyword arguments: ``wrap(BoxID="SMALL")``."""
+    return {name: {"value": v} for name, v in fields.items()}
+
+
+def open_order(client: Client, server: SandboxServer) -> tuple[dict, str, list[dict]]:
+    """An Open SO order, one of its warehouses, and its lines in that warehouse."""
+    summary = find_order(server, status="Open", type="SO")
+    order = client.get(f"SalesOrder/SO/{summary['OrderNbr']}", **{"$expand": "Details"}).json()
+    warehouse = value(order["Details"][0], "WarehouseID")
+    lines = [d for d in order["Details"] if value(d, "WarehouseID") == warehouse]
+    return order, warehouse, lines
+
+
+def shipment_for(order: dict, warehouse: str, **extra: Any) -> dict:
+    """A PUT Shipment body taking every line of ``order`` in ``warehouse``."""
+    return {
+        "Type": W,
+        "CustomerID": order["CustomerID"],
+        "WarehouseID": {"value": warehouse},
+        "ShipmentDate": {"value": "2025-02-03"},
+        "Details": [wrap(OrderType="SO", OrderNbr=value(order, "OrderNbr"))],
+        **extra,
+    }
+
+
+def count_shipments(server: SandboxServer) -> int:
+    return data_control(server, "GET", "summary").json()["counts"]["Shipment"]

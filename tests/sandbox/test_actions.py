@@ -3,13 +3,9 @@ applied on completion, and the ways an action is refused or fails."""
 
 from __future__ import annotations
 
-from .entities_support import data_control, find_order, signed_in, value
+from .entities_support import data_control, find_order, signed_in, value, wrap
 
 EP = "/AcumaticaERP/entity/Default/24.200.001/"
-
-
-def wrap(**fields) -> dict:
-    return {name: {"value": v} for name, v in fields.items()}
 
 
 def multi_warehouse_open_order(server) -> dict:
