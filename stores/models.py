@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from . import validation
+
+
+def _validate_instance_url_shape(value: str) -> None:
+    # The DNS/address check runs where a URL is entered and before every connection, not on
+    # every model save.
+    validation.validate_instance_url(value, resolve=False)
 
 
 class Merchant(models.Model):
@@ -104,6 +113,8 @@ class StoreConnection(models.Model):
 
     last_test_at = models.DateTimeField(null=True, blank=True)
     last_test_passed = models.BooleanField(null=True, blank=True)
+    # The checks of the last connection test: [{"key", "title", "status", "message", "fix"}].
+    last_test_result = models.JSONField(default=list, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -118,6 +129,12 @@ class StoreConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant.name} / {self.name}"
+
+    def clean(self) -> None:
+        try:
+            validation.validate_client_id_matches_tenant(self.client_id, self.tenant)
+        except ValidationError as exc:
+            raise ValidationError({"tenant": exc.messages}) from None
 
     @property
     def is_active(self) -> bool:

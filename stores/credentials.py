@@ -1,0 +1,145 @@
+"""The only module that reads or writes a store's secrets.
+
+Secrets go in through ``store_secrets_set`` / ``store_tokens_save`` (encrypted at once) and come
+out only inside ``acumatica_client_for``, straight into the client's credential objects, whose
+reprs hide them. Nothing here logs, returns or raises a secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from connector.acumatica import (
+    AcumaticaClient,
+    ConnectionSettings,
+    OAuthCredentials,
+    TokenState,
+    default_limiter,
+)
+
+from . import crypto
+from .models import StoreConnection, StoreSecrets
+from .url_safety import check_instance_url, guarded_session
+
+SECRET_FIELDS = ("client_secret", "password", "refresh_token", "access_token")
+
+
+def _secrets_row(store: StoreConnection) -> StoreSecrets:
+    secrets, _ = StoreSecrets.objects.get_or_create(store=store)
+    return secrets
+
+
+def store_secrets_set(
+    *, store: StoreConnection, client_secret: str | None = None, password: str | None = None
+) -> None:
+    """Store new credentials. None or "" leaves the stored value unchanged (write-only
+    forms). Changing either one drops the OAuth tokens, which belong to the old credentials."""
+    changes: dict[str, Any] = {}
+    if client_secret:
+        changes["client_secret"] = crypto.encrypt(client_secret)
+    if password:
+        changes["password"] = crypto.encrypt(password)
+    if not changes:
+        return
+    changes.update(refresh_token="", access_token="", access_token_expires_at=None)
+    with transaction.atomic():
+        secrets = _secrets_row(store)
+        for name, value in changes.items():
+            setattr(secrets, name, value)
+        secrets.save()
+
+
+def store_has_secrets(store: StoreConnection) -> dict[str, bool]:
+    """Which secrets are set, for forms that say "stored — leave blank to keep"."""
+    secrets = StoreSecrets.objects.filter(store=store).first()
+    return {name: bool(secrets and getattr(secrets, name)) for name in SECRET_FIELDS}
+
+
+def store_tokens_save(*, store_id: int, tokens: TokenState | None) -> None:
+    """Persist OAuth tokens (called by the client whenever they change)."""
+    values: dict[str, Any] = {
+        "refresh_token": "",
+        "access_token": "",
+        "access_token_expires_at": None,
+    }
+    if tokens is not None:
+        if tokens.refresh_token:
+            values["refresh_token"] = crypto.encrypt(tokens.refresh_token)
+        if tokens.access_token:
+            values["access_token"] = crypto.encrypt(tokens.access_token)
+        if tokens.expires_at:
+            values["access_token_expires_at"] = dt.datetime.fromtimestamp(
+                tokens.expires_at, tz=dt.UTC
+            )
+    StoreSecrets.objects.filter(store_id=store_id).update(**values, updated_at=timezone.now())
+
+
+def connection_settings_for(store: StoreConnection) -> ConnectionSettings:
+    return ConnectionSettings(
+        store.instance_url,
+        endpoint_name=store.endpoint_name or "Default",
+        endpoint_version=store.endpoint_version or "24.200.001",
+        tenant=store.tenant or None,
+        connect_timeout=settings.ACUMATICA_CONNECT_TIMEOUT,
+        read_timeout=settings.ACUMATICA_READ_TIMEOUT,
+    )
+
+
+def acumatica_client_for(
+    store: StoreConnection,
+    *,
+    keep_tokens: bool = True,
+    sign_out_on_close: bool | None = None,
+    recorder=None,
+) -> AcumaticaClient:
+    """A client for this store, signed in with its stored credentials and tokens.
+
+    ``keep_tokens`` saves rotated tokens back (encrypted) so the next job reuses the grant's
+    session instead of signing in again; a connection test passes False and signs out.
+    Raises UnsafeInstanceURL when the Instance URL is not allowed.
+    """
+    check_instance_url(store.instance_url)
+    secrets = _secrets_row(store)
+    credentials = OAuthCredentials(
+        client_id=store.client_id,
+        client_secret=crypto.decrypt(secrets.client_secret) if secrets.client_secret else "",
+        username=store.username,
+        password=crypto.decrypt(secrets.password) if secrets.password else "",
+        scope=store.oauth_scope or "api offline_access",
+    )
+    token_state = None
+    on_token_change = None
+    if keep_tokens:
+        if secrets.refresh_token or secrets.access_token:
+            token_state = TokenState(
+                access_token=crypto.decrypt(secrets.access_token) if secrets.access_token else None,
+                refresh_token=(
+                    crypto.decrypt(secrets.refresh_token) if secrets.refresh_token else None
+                ),
+                expires_at=(
+                    secrets.access_token_expires_at.timestamp()
+                    if secrets.access_token_expires_at
+                    else None
+                ),
+                scope=store.oauth_scope,
+            )
+        store_id = store.pk
+
+        def on_token_change(tokens: TokenState | None) -> None:
+            store_tokens_save(store_id=store_id, tokens=tokens)
+
+    return AcumaticaClient(
+        connection_settings_for(store),
+        credentials,
+        token_state=token_state,
+        on_token_change=on_token_change,
+        limiter=default_limiter(),
+        recorder=recorder,
+        sign_out_on_close=sign_out_on_close,
+        session=guarded_session(),
+    )
