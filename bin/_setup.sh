@@ -32,15 +32,25 @@ ensure_venv() {
 
 ensure_env_file() {
   # A local .env with freshly generated keys, so no two installs share a secret.
+  if [ -f .env ] && ! grep -q '^CONNECTOR_CREDENTIALS_KEYS=' .env; then
+    echo "CONNECTOR_CREDENTIALS_KEYS=$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" >> .env
+    echo "Added a credentials key to .env."
+  fi
   if [ ! -f .env ]; then
     .venv/bin/python - <<'PY'
 import secrets
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 text = Path(".env.example").read_text()
 text = text.replace("DJANGO_SECRET_KEY=change-me", f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}")
+text = text.replace(
+    "CONNECTOR_CREDENTIALS_KEYS=change-me",
+    f"CONNECTOR_CREDENTIALS_KEYS={Fernet.generate_key().decode()}",
+)
 Path(".env").write_text(text)
-print("Wrote .env with a new secret key.")
+print("Wrote .env with a new secret key and credentials key.")
 PY
   fi
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connector.settings")
 
@@ -18,3 +19,13 @@ BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "connector.record_heartbeat", "schedule": 60.0},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
+
+
+@worker_init.connect
+def _refuse_to_start_without_working_credentials_key(**kwargs) -> None:
+    """A worker that cannot decrypt stored secrets would fail every job; fail at start instead."""
+    from stores.checks import credentials_key_errors
+
+    errors = credentials_key_errors()
+    if errors:
+        raise SystemExit("Refusing to start: " + " ".join(errors))

@@ -48,3 +48,14 @@ def shared_dir() -> Path:
             f"reference material not found at {SHARED_DIR} (clone shared/ beside the project)"
         )
     return SHARED_DIR
+
+
+def pytest_configure(config):
+    from cryptography.fernet import Fernet
+    from django.conf import settings
+
+    # Tests get their own credentials key unless the environment gives one, and may reach the
+    # sandbox on loopback (tests of the URL guard turn this off again).
+    if not settings.CONNECTOR_CREDENTIALS_KEYS:
+        settings.CONNECTOR_CREDENTIALS_KEYS = [Fernet.generate_key().decode()]
+    settings.CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS = True
