@@ -12,7 +12,7 @@ import requests
 
 from connector.sandbox.schema import ENTITIES, TOP_LEVEL
 
-from .entities_support import signed_in, value
+from .entities_support import value
 
 VERSIONS = ("24.200.001", "23.200.001", "22.200.001")
 # Everything else a swagger document holds for an entity is either the base Entity or these.
@@ -173,7 +173,7 @@ def test_easy_acumatica_builds_itself_from_the_sandbox(sandbox, tmp_path):
         assert len(orders) == 3 and all(value(o, "Status") == "Open" for o in orders)
         shipment = client.shipment.get_by_keys(ShipmentNbr="000001")
         assert value(shipment, "ShipmentNbr") == "000001"
+        assert len(sandbox.sessions) == 1
     finally:
         client.logout()
-    with signed_in(sandbox):
-        pass  # the client gave its seat back: both seats are free again
+    assert len(sandbox.sessions) == 0, "easy-acumatica's sign-out did not release its seat"
