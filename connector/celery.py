@@ -17,6 +17,8 @@ app.autodiscover_tasks()
 # Every periodic task, in one place.
 BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "connector.record_heartbeat", "schedule": 60.0},
+    # Queues an import for each active store whose own interval has passed.
+    "fulfillment-schedule-imports": {"task": "fulfillment.schedule_imports", "schedule": 30.0},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
 

@@ -19,6 +19,9 @@ STOP_GRACE_SECONDS = 15.0
 class ProcessSpec:
     name: str
     argv: list[str]
+    # A one-shot process (the demo's setup) may end, with any exit code, without stopping the
+    # others; its exit is reported once all its output has been shown.
+    one_shot: bool = False
 
 
 class Supervisor:
@@ -26,6 +29,7 @@ class Supervisor:
         self.specs = specs
         self.env = env
         self.running: dict[str, subprocess.Popen] = {}
+        self._one_shot = {spec.name: spec.one_shot for spec in specs}
         self.width = max(len(spec.name) for spec in specs)
 
     def run(self) -> int:
@@ -62,13 +66,18 @@ class Supervisor:
                     self._say(key.data, line.decode(errors="replace").rstrip())
                 else:
                     selector.unregister(key.fileobj)
-            for name, process in self.running.items():
-                if process.poll() is not None:
+            for name, process in list(self.running.items()):
+                if process.poll() is None:
+                    continue
+                if not self._one_shot[name]:
                     self._say(
                         "supervisor",
                         f"{name} exited with code {process.returncode}; stopping the rest",
                     )
                     return 1
+                if not _registered(selector, process.stdout):
+                    del self.running[name]
+                    self._say("supervisor", f"{name} finished (exit code {process.returncode})")
 
     def stop_all(self) -> None:
         # The leader alone gets SIGTERM: a Celery worker shuts its pool down itself, and
@@ -93,6 +102,14 @@ class Supervisor:
     @staticmethod
     def _on_sigterm(signum, frame):
         raise KeyboardInterrupt
+
+
+def _registered(selector: selectors.BaseSelector, fileobj) -> bool:
+    try:
+        selector.get_key(fileobj)
+    except KeyError:
+        return False
+    return True
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:

@@ -143,3 +143,47 @@ def acumatica_client_for(
         sign_out_on_close=sign_out_on_close,
         session=guarded_session(),
     )
+
+
+def store_secrets_rotate_all() -> int:
+    """Re-encrypt every stored secret with the newest key; return how many were re-encrypted.
+
+    All or nothing: when some store's secrets decrypt with no configured key, raise
+    CredentialsKeyError naming those stores and change nothing, so that removing the old key
+    afterwards can never strand a secret.
+    """
+    rotated = 0
+    unreadable: list[str] = []
+    with transaction.atomic():
+        rows = list(
+            StoreSecrets.objects.select_for_update(of=("self",))
+            .select_related("store__merchant")
+            .order_by("store_id")
+        )
+        for secrets in rows:
+            failed = []
+            for name in SECRET_FIELDS:
+                ciphertext = getattr(secrets, name)
+                if not ciphertext:
+                    continue
+                try:
+                    setattr(secrets, name, crypto.rotate(ciphertext))
+                    rotated += 1
+                except crypto.CredentialsKeyError:
+                    failed.append(name)
+            if failed:
+                unreadable.append(
+                    f"store {secrets.store_id} ({secrets.store}): {', '.join(failed)}"
+                )
+        if unreadable:
+            raise crypto.CredentialsKeyError(
+                f"No key in {crypto.KEYS_SETTING} decrypts the stored secrets of "
+                f"{'; '.join(unreadable)}. Nothing was changed. Put back the key they were "
+                "encrypted with (after the new one) and run this again, or enter those stores' "
+                "credentials again."
+            )
+        now = timezone.now()
+        for secrets in rows:
+            secrets.updated_at = now
+        StoreSecrets.objects.bulk_update(rows, [*SECRET_FIELDS, "updated_at"])
+    return rotated

@@ -106,3 +106,34 @@ def validate_oauth_scope(value: str) -> None:
     bad = [s for s in scopes if not SCOPE_TOKEN_RE.match(s)]
     if bad:
         raise ValidationError(f"Unknown scope value(s): {', '.join(bad)}.", code="scope_shape")
+
+
+# What each store field is checked with, wherever a store is entered (wizard, edit page, admin,
+# store_add), so that no entry point accepts a value another one refuses.
+STORE_FIELD_VALIDATORS: dict[str, tuple] = {
+    "instance_url": (validate_instance_url,),
+    "client_id": (validate_client_id,),
+    "endpoint_name": (validate_endpoint_name,),
+    "endpoint_version": (validate_endpoint_version,),
+    "order_type": (validate_order_type,),
+    "default_warehouse": (validate_warehouse_id,),
+    "oauth_scope": (validate_oauth_scope,),
+}
+
+
+def store_field_errors(values: dict[str, str]) -> dict[str, list[str]]:
+    """Messages per field for the values given (fields left out are not checked), including
+    the Client ID / Tenant agreement (reported on "tenant", as the model does)."""
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        for validator in STORE_FIELD_VALIDATORS.get(name, ()):
+            try:
+                validator(value)
+            except ValidationError as exc:
+                errors.setdefault(name, []).extend(exc.messages)
+    if "client_id" in values and "tenant" in values:
+        try:
+            validate_client_id_matches_tenant(values["client_id"], values["tenant"])
+        except ValidationError as exc:
+            errors.setdefault("tenant", []).extend(exc.messages)
+    return errors

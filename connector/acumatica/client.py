@@ -167,10 +167,28 @@ class AcumaticaClient(ActionsMixin):
 
     # --- discovery ---------------------------------------------------------------------------
 
-    def discover(self, *, refresh: bool = False) -> InstanceInfo:
-        """``GET <instance>/entity``: build version and installed endpoints (cached)."""
+    def discover(self, *, refresh: bool = False, anonymous: bool = False) -> InstanceInfo:
+        """``GET <instance>/entity``: build version and installed endpoints (cached).
+
+        ``anonymous`` sends it without signing in (as Acumatica's C# client does), so that a
+        URL can be shown to be an Acumatica site before any credentials are sent to it. An
+        instance that wants a session for it answers 401 (:class:`NotLoggedIn`); tenant-specific
+        endpoints may only be listed to a signed-in user, so the anonymous answer is not cached.
+        """
+        url = f"{self.settings.instance_url}/entity"
+        if anonymous:
+            self._check_open()
+            response = self._transport.send("GET", url)
+            if response.status_code != 200:
+                raise self._error(response, entity=None, during="discovery")
+            try:
+                body = response.json()
+            except ValueError:
+                # Classified like an error, the answer is quoted: it often names the server.
+                raise error_from_response(response, during="discovery") from None
+            return parse_instance_info(body, status_code=response.status_code, url=response.url)
         if self._instance_info is None or refresh:
-            response = self._request("GET", f"{self.settings.instance_url}/entity")
+            response = self._request("GET", url)
             body = self._json(response)
             self._instance_info = parse_instance_info(
                 body, status_code=response.status_code, url=response.url

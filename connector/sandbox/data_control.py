@@ -65,6 +65,7 @@ _LAST_MODIFIED = {
     "SalesOrder": ("LastModified",),
     "Shipment": ("LastModifiedDateTime",),
     "StockItem": ("LastModified", "LastModifiedDateTime"),
+    "Warehouse": ("LastModifiedDateTime",),
 }
 
 
@@ -274,6 +275,8 @@ def _set_last_modified(data: SandboxData, entity: str, record: Record, body: dic
     moment = parse_iso(str(body.get("value", "")), data.tz)
     if moment is None:
         raise ValueError('{"value": "<ISO 8601 date-time>"} expected')
+    if entity not in _LAST_MODIFIED:
+        raise ValueError(f"{entity} has no last-modified field")
     for name in _LAST_MODIFIED[entity]:
         record[name] = moment
     data.touch()

@@ -2,10 +2,13 @@
 in: lists, records by key or id, ``$adHocSchema``, PUT/PATCH, DELETE, actions and their status.
 
 Lists come in key order (SalesOrder by OrderType then OrderNbr, Shipment by ShipmentNbr,
-StockItem by InventoryID, compared as SQL Server would: case-insensitive). Acumatica documents no
-order; a stable one lets ``$skip`` paging work, and key order (not LastModified order) is what
-makes a client that pages an incremental query without a stable filter miss records, as it
-would against the real thing.
+StockItem by InventoryID, the setup entities by their ID, compared as SQL Server would:
+case-insensitive). Acumatica documents no order; a stable one lets ``$skip`` paging work, and key
+order (not LastModified order) is what makes a client that pages an incremental query without a
+stable filter miss records, as it would against the real thing.
+
+The setup entities (Warehouse, ShippingBox, ShipVia) are read-only here: any other method than
+GET answers 405, as Web API does for a verb a route lacks.
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ class EntityApi:
         if entity is None:
             return no_resource(request.endpoint_path + "/".join(path))
         method = request.method.upper()
+        if entity.read_only and method != "GET":
+            return method_not_allowed(method, "GET")
         if method == "GET" and len(path) == 4 and path[2].lower() == "status":
             return actions.status(self.data, session_id=request.session_id, operation_id=path[3])
         if actions.blocking(self.data, request.session_id, entity.name):

@@ -26,7 +26,12 @@ from .clock import SandboxClock
 from .config import SandboxConfig
 from .http import Reply, SandboxHttpError
 from .incoming import IncomingRequest
-from .px_errors import API_LOGIN_LIMIT, PASSWORD_CHANGE_REQUIRED, api_login_limit
+from .px_errors import (
+    API_LOGIN_LIMIT,
+    PASSWORD_CHANGE_REQUIRED,
+    api_login_limit,
+    undefined_company,
+)
 from .sessions import (
     OAUTH_SESSION,
     Caller,
@@ -163,6 +168,12 @@ class OAuthServer:
         if form.get("client_assertion"):
             # JWT client assertions are documented but not simulated: the secret is required.
             raise TokenError("invalid_client")
+        known = {t.lower(): t for t in self._config.tenants}
+        suffix = client_id.rpartition("@")[2] if "@" in client_id else ""
+        if self._config.multi_tenant and suffix and suffix.lower() not in known:
+            # The tenant after "@" is resolved before the client is looked up in it, and an
+            # unknown one fails as cookie sign-in does (API.md §1.1): the sandbox's choice.
+            raise SandboxHttpError(undefined_company())
         expected = self._config.client_id
         if (
             "@" not in client_id
@@ -171,7 +182,6 @@ class OAuthServer:
         ):
             raise TokenError("invalid_client")
         tenant = client_id.split("@", 1)[1]
-        known = {t.lower(): t for t in self._config.tenants}
         if tenant.lower() in known:
             return known[tenant.lower()]
         if self._config.multi_tenant:

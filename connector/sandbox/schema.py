@@ -11,7 +11,7 @@ shared swagger.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 
 VALUE_TYPES = {
@@ -63,6 +63,8 @@ class EntityDef:
     actions: tuple[ActionDef, ...] = ()
     # Fields that identify a detail line inside its parent besides `id` (API.md §4.1).
     line_keys: tuple[str, ...] = ()
+    # Setup entities the sandbox serves from its lookups: GET only (see README.md).
+    read_only: bool = False
 
     @cached_property
     def by_name(self) -> dict[str, FieldDef]:
@@ -226,6 +228,34 @@ _STOCK_ITEM = _fields(
     omit="Attributes Boxes Categories CrossReferences ReplenishmentParameters UOMConversions "
     "VendorDetails WarehouseDetails FileURLs",
 )
+# Setup entities, read-only in the sandbox: what a connection test and a carrier/box mapping
+# look up. Warehouse.Locations and ShipVia.FreightRates/Packages are not served.
+_WAREHOUSE_FIELDS = _fields(
+    """Active:bool COGSExpenseAccount:str COGSExpenseSubaccount:str Description:str
+    DiscountAccount:str DiscountSubaccount:str DropShipLocationID:str FreightChargeAccount:str
+    FreightChargeSubaccount:str InventoryAccount:str InventorySubaccount:str
+    LandedCostVarianceAccount:str LandedCostVarianceSubaccount:str LastModifiedDateTime:dt@23
+    Locations:WarehouseLocation[] MiscChargeAccount:str MiscChargeSubaccount:str
+    NonStockPickingLocationID:str@23 OverrideInventoryAccountSubaccount:bool POAccrualAccount:str
+    POAccrualSubaccount:str PurchasePriceVarianceAccount:str PurchasePriceVarianceSubaccount:str
+    ReasonCodeSubaccount:str ReceivingLocationID:str RMALocationID:str SalesAccount:str
+    SalesSubaccount:str ShippingLocationID:str StandardCostRevaluationAccount:str
+    StandardCostRevaluationSubaccount:str StandardCostVarianceAccount:str
+    StandardCostVarianceSubaccount:str UseItemDefaultLocationForPicking:bool@23 WarehouseID:str""",
+    omit="Locations",
+)
+_SHIPPING_BOX = _fields(
+    """ActiveByDefault:bool BoxID:str BoxWeight:dec CarriersPackage:str Description:str Height:dec
+    Length:dec MaxVolume:dec MaxWeight:dec VolumeUOM:str WeightUOM:str Width:dec LinearUOM:str"""
+)
+# The Ship Via code is CarrierID (mapped to Carrier.CarrierID, the key of CS207500); the
+# Default endpoint's separate "Carrier" entity is the carrier plug-in (CS207700).
+_SHIP_VIA = _fields(
+    """CalculationMethod:str Calendar:str CarrierID:str CommonCarrier:bool Description:str
+    FreightExpenseAccount:str FreightExpenseSubaccount:str FreightRates:ShipViaFreightRate[]
+    FreightSalesAccount:str FreightSalesSubaccount:str Packages:ShippingBox[] TaxCategory:str""",
+    omit="FreightRates Packages",
+)
 
 _SHIPMENT_DATE = ("ShipmentDate", "DateTimeValue")
 _WAREHOUSE = ("WarehouseID", "StringValue")
@@ -293,9 +323,36 @@ ENTITIES: dict[str, EntityDef] = {
             graph="PX.Objects.IN.InventoryItemMaint",
             view="Item",
         ),
+        EntityDef(
+            "Warehouse",
+            _WAREHOUSE_FIELDS,
+            keys=("WarehouseID",),
+            screen="Warehouses (IN204000)",
+            graph="PX.Objects.IN.INSiteMaint",
+            view="site",
+            read_only=True,
+        ),
+        EntityDef(
+            "ShippingBox",
+            _SHIPPING_BOX,
+            keys=("BoxID",),
+            screen="Boxes (CS207600)",
+            graph="PX.Objects.CS.CSBoxMaint",
+            view="Records",
+            read_only=True,
+        ),
+        EntityDef(
+            "ShipVia",
+            _SHIP_VIA,
+            keys=("CarrierID",),
+            screen="Ship via Codes (CS207500)",
+            graph="PX.Objects.CS.CarrierMaint",
+            view="Carrier",
+            read_only=True,
+        ),
     )
 }
-TOP_LEVEL = ("SalesOrder", "Shipment", "StockItem")
+TOP_LEVEL = ("SalesOrder", "Shipment", "StockItem", "Warehouse", "ShippingBox", "ShipVia")
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
@@ -337,16 +394,7 @@ def endpoint_schema(version: str, *, package_contents_exposed: bool = True) -> E
                 and not package_contents_exposed
             )
         )
-        entities[name] = EntityDef(
-            entity.name,
-            fields,
-            keys=entity.keys,
-            screen=entity.screen,
-            graph=entity.graph,
-            view=entity.view,
-            actions=entity.actions,
-            line_keys=entity.line_keys,
-        )
+        entities[name] = replace(entity, fields=fields)
     return EndpointSchema(version, entities)
 
 

@@ -48,6 +48,8 @@ def seed_data(data: SandboxData, *, seed: int, orders: int, max_lines: int = 5) 
         _lookups(data)
         items = _stock_items(data, rng)
         _orders(data, rng, items, count=orders, max_lines=max(1, max_lines))
+        # Seeded last, so that adding them changed no id or timestamp seeded before.
+        _setup_records(data, rng)
         data.touch()
 
 
@@ -80,6 +82,67 @@ def _lookups(data: SandboxData) -> None:
             },
             "ShipVia": "UPSGROUND" if country == "US" else "FEDEX2DAY",
         }
+
+
+def _setup_records(data: SandboxData, rng: random.Random) -> None:
+    """The Warehouse, ShippingBox and ShipVia records, read from the lookups that PUT
+    validation uses, so what GET lists is exactly what a write accepts."""
+    lookups = data.lookups
+    for index, (warehouse_id, warehouse) in enumerate(sorted(lookups.warehouses.items())):
+        location = warehouse["DefaultLocation"]
+        modified = ANCHOR - timedelta(days=400 - index, minutes=rng.randint(0, 600))
+        data.insert(
+            "Warehouse",
+            {
+                "id": _uuid(rng),
+                "WarehouseID": warehouse_id,
+                "Description": warehouse["Description"],
+                "Active": True,
+                "ReceivingLocationID": location,
+                "ShippingLocationID": location,
+                "RMALocationID": location,
+                "DropShipLocationID": location,
+                "NonStockPickingLocationID": location,
+                "UseItemDefaultLocationForPicking": True,
+                "OverrideInventoryAccountSubaccount": False,
+                "LastModifiedDateTime": modified,
+                "note": "",
+            },
+        )
+    for box_id, box in sorted(lookups.boxes.items()):
+        volume = D(box["Length"] * box["Width"] * box["Height"]) / D(1728)
+        data.insert(
+            "ShippingBox",
+            {
+                "id": _uuid(rng),
+                "BoxID": box_id,
+                "Description": box["Description"],
+                "BoxWeight": D(box["BoxWeight"]),
+                "MaxWeight": D(box["MaxWeight"]),
+                "Length": D(box["Length"]),
+                "Width": D(box["Width"]),
+                "Height": D(box["Height"]),
+                "MaxVolume": volume.quantize(D("0.0001")),
+                "ActiveByDefault": True,
+                "WeightUOM": lookups.weight_uom,
+                "LinearUOM": "IN",
+                "VolumeUOM": "FT3",
+                "note": "",
+            },
+        )
+    for carrier_id, ship_via in sorted(lookups.ship_vias.items()):
+        data.insert(
+            "ShipVia",
+            {
+                "id": _uuid(rng),
+                "CarrierID": carrier_id,
+                "Description": ship_via["Description"],
+                # A Ship Via with a carrier plug-in is a common carrier (UPS, FedEx, USPS).
+                "CommonCarrier": ship_via["Carrier"] is not None,
+                "CalculationMethod": "Manual",
+                "note": "",
+            },
+        )
 
 
 def _stock_items(data: SandboxData, rng: random.Random) -> list[Record]:

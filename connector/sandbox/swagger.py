@@ -204,6 +204,10 @@ def _entity_paths(entity: EntityDef) -> dict[str, Any]:
             ),
         ),
     }
+    if entity.read_only:
+        # What the sandbox does not serve is not offered: a client building itself from this
+        # document gets only the reads of a setup entity.
+        paths = {path: {"get": ops["get"]} for path, ops in paths.items() if "get" in ops}
     return paths
 
 
@@ -222,6 +226,8 @@ def build(
         for action in entity.actions:
             action_parameters = {p: ref(t) for p, t in action.parameters} or None
             schemas[action.name] = _action_schema(entity, action_parameters)
+        if entity.read_only:
+            continue
         schemas[f"{name}CustomAction"] = _action_schema(
             entity, {"custom": base_schemas()["Entity"]["properties"]["custom"]}
         )

@@ -163,6 +163,26 @@ def test_check_endpoint_and_build_version(sandbox, make_client):
     assert open_sessions(sandbox) == 0
 
 
+def test_anonymous_discovery_sends_no_credentials(sandbox, make_client, recorder):
+    with make_client(sandbox, "oauth") as client:
+        info = client.discover(anonymous=True)
+        assert not client.signed_in
+    assert info.has_endpoint("Default", "24.200.001")
+    assert [e.url.rsplit("/", 1)[-1] for e in recorder.exchanges] == ["entity"]
+    assert "Authorization" not in recorder.exchanges[0].request_headers
+    assert open_sessions(sandbox) == 0
+
+
+def test_anonymous_discovery_of_a_wrong_site_path_is_not_acumatica(sandbox):
+    client = AcumaticaClient(
+        ConnectionSettings(sandbox.site_url + "/NotTheSite"), cookie_credentials(sandbox)
+    )
+    with client, pytest.raises(UnexpectedResponse) as info:
+        client.discover(anonymous=True)
+    assert info.value.status_code == 404
+    assert "html" in info.value.message.lower()
+
+
 def test_wrong_site_path_is_not_acumatica(sandbox):
     # IIS answers an unknown virtual directory with its HTML 404 page.
     client = AcumaticaClient(

@@ -1,7 +1,8 @@
 """``python manage.py demo``: everything a first-time user needs, on embedded defaults.
 
-Migrates the database, makes sure the demo login exists, then runs the web UI, a Celery worker,
-Celery beat and the Acumatica sandbox together until Ctrl-C.
+Migrates the database, makes sure the demo logins exist, then runs the web UI, a Celery worker,
+Celery beat and the Acumatica sandbox together until Ctrl-C, plus a one-shot ``demo_setup`` that
+connects the demo store to the sandbox once it answers.
 """
 
 from __future__ import annotations
@@ -11,14 +12,11 @@ import socket
 import sys
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from connector.demo_setup import DEMO_LOGINS, demo_logins_ensure
 from connector.processes import ProcessSpec, Supervisor
-
-DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "demo-password"
 
 
 class Command(BaseCommand):
@@ -40,7 +38,9 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        self._ensure_demo_login()
+        # Before anything starts, so that the logins in the banner work at once.
+        demo_logins_ensure()
+        sandbox_url = f"http://127.0.0.1:{sandbox_port}/AcumaticaERP"
 
         python = sys.executable
         specs = [
@@ -55,6 +55,11 @@ class Command(BaseCommand):
                     "--orders",
                     str(options["sandbox_orders"]),
                 ],
+            ),
+            ProcessSpec(
+                "setup",
+                [python, "manage.py", "demo_setup", "--sandbox-url", sandbox_url],
+                one_shot=True,
             ),
             ProcessSpec(
                 "web", [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
@@ -100,25 +105,20 @@ class Command(BaseCommand):
             "PYTHONUNBUFFERED": "1",
             "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true"),
         }
+        logins = "".join(
+            f"  Sign in as    {login.username} / {login.password}   ({login.who})\n"
+            for login in DEMO_LOGINS
+        )
         self.stdout.write(
             self.style.SUCCESS(
-                f"\n  Web UI        http://127.0.0.1:{port}/   (sign in as "
-                f"{DEMO_USERNAME} / {DEMO_PASSWORD})\n"
+                f"\n  Web UI        http://127.0.0.1:{port}/\n"
+                f"{logins}"
                 f"  Admin         http://127.0.0.1:{port}/admin/\n"
-                f"  Sandbox       http://127.0.0.1:{sandbox_port}/AcumaticaERP\n"
+                f"  Sandbox       {sandbox_url}\n"
                 "  Press Ctrl-C to stop everything.\n"
             )
         )
         sys.exit(Supervisor(specs, env=env).run())
-
-    def _ensure_demo_login(self) -> None:
-        user_model = get_user_model()
-        user, created = user_model.objects.get_or_create(
-            username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
 
 
 def _port_in_use(port: int) -> bool:

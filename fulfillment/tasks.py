@@ -1,0 +1,27 @@
+"""Import jobs. Thin: each one calls a service. Both are safe to run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+
+from . import services
+from .models import ImportTrigger
+
+
+@shared_task(name="fulfillment.schedule_imports")
+def schedule_imports() -> int:
+    """Sent by beat every 30 s: queue an import for each active store that is due."""
+    return len(services.imports_enqueue_due())
+
+
+@shared_task(name="fulfillment.import_store")
+def import_store(
+    store_id: int, trigger: str = ImportTrigger.SCHEDULE, requested_at: str | None = None
+) -> None:
+    services.import_store_run(
+        store_id=store_id,
+        trigger=trigger,
+        requested_at=dt.datetime.fromisoformat(requested_at) if requested_at else None,
+    )

@@ -1,0 +1,97 @@
+"""Merchant-facing order pages (the operator console comes later) and "run import now".
+
+Orders and runs are read through ``selectors`` (which filter by ``stores.access``): another
+merchant's order is a 404, never a 403."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from stores import access
+
+from . import selectors, services
+from .models import OrderStatus
+
+PAGE_SIZE = 50
+
+
+@login_required
+def order_list(request):
+    orders = selectors.orders_for(request.user)
+    stores = access.stores_for(request.user)
+    store_id = request.GET.get("store") or ""
+    status = request.GET.get("status") or ""
+    if store_id.isdigit():
+        orders = orders.filter(store_id=int(store_id))
+    if status in OrderStatus.values:
+        orders = orders.filter(status=status)
+    page = Paginator(orders.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "fulfillment/order_list.html",
+        {
+            "page": page,
+            "stores": stores,
+            "statuses": OrderStatus.choices,
+            "selected_store": store_id,
+            "selected_status": status,
+            "is_staff": access.is_3pl_staff(request.user),
+        },
+    )
+
+
+@login_required
+def order_detail(request, order_id):
+    order = selectors.order_for(request.user, order_id)
+    return render(
+        request,
+        "fulfillment/order_detail.html",
+        {
+            "order": order,
+            "lines": order.lines.all(),
+            "raw_payload": json.dumps(order.raw_payload, indent=2, sort_keys=True),
+        },
+    )
+
+
+@login_required
+def import_run_list(request):
+    runs = selectors.import_runs_for(request.user)
+    store_id = request.GET.get("store") or ""
+    if store_id.isdigit():
+        runs = runs.filter(store_id=int(store_id))
+    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "fulfillment/import_run_list.html",
+        {"page": page, "stores": access.stores_for(request.user), "selected_store": store_id},
+    )
+
+
+@login_required
+@require_POST
+def store_import_now(request, store_id):
+    store = access.store_for(request.user, store_id)
+    try:
+        services.import_request(store=store)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Import of {store.name} queued; it starts in a moment.")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = f"{reverse('fulfillment:import_run_list')}?store={store.pk}"
+    return redirect(target)

@@ -1,0 +1,328 @@
+"""Django admin for support: find any merchant, user or store, fix state through the services.
+
+Secrets are write-only here as everywhere: the store form has "New client secret" / "New
+password" fields that are never filled in, saved through ``store_secrets_set``, and the page
+says only whether each secret is stored. StoreSecrets has no admin page at all.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils.html import format_html, format_html_join
+
+from . import access
+from .connection_test import connection_test_run
+from .credentials import store_has_secrets
+from .models import Merchant, StoreConnection, UserProfile
+from .services import (
+    EDITABLE_FIELDS,
+    store_create,
+    store_delete,
+    store_pause,
+    store_resume,
+    store_update,
+)
+from .validation import STORE_FIELD_VALIDATORS, store_field_errors
+
+# Each test signs in to Acumatica while the request waits: keep an action within a page load.
+MAX_TESTS_PER_ACTION = 10
+SECRET_LABELS = {
+    "client_secret": "Client secret",
+    "password": "Password",
+    "refresh_token": "OAuth refresh token",
+}
+
+
+@admin.register(Merchant)
+class MerchantAdmin(admin.ModelAdmin):
+    list_display = ["name", "user_count", "store_count", "created_at"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                user_count=Count("users", distinct=True),
+                store_count=Count("stores", distinct=True),
+            )
+        )
+
+    @admin.display(description="users", ordering="user_count")
+    def user_count(self, merchant: Merchant) -> int:
+        return merchant.user_count
+
+    @admin.display(description="stores", ordering="store_count")
+    def store_count(self, merchant: Merchant) -> int:
+        return merchant.store_count
+
+
+class UserProfileInline(admin.StackedInline):
+    model = UserProfile
+    fields = ["role", "merchant"]
+    autocomplete_fields = ["merchant"]
+    max_num = 1
+    verbose_name = "connector role"
+    verbose_name_plural = "connector role"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [UserProfileInline]
+    list_display = [*DjangoUserAdmin.list_display, "connector_role"]
+    list_select_related = ["connector_profile__merchant"]
+
+    @admin.display(description="connector role")
+    def connector_role(self, user) -> str:
+        profile = getattr(user, "connector_profile", None)
+        if profile is None:
+            return "—"
+        merchant = f" of {profile.merchant}" if profile.merchant else ""
+        return f"{profile.get_role_display()}{merchant}"
+
+
+def _write_only_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Write-only: never shown. Leave blank to keep the stored one.",
+    )
+
+
+class StoreConnectionAdminForm(forms.ModelForm):
+    # Declared for assume_scheme: a bare host gets https (Django 6's default, chosen now).
+    instance_url = forms.URLField(
+        label="Instance URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text=StoreConnection._meta.get_field("instance_url").help_text,
+    )
+    new_client_secret = _write_only_field("New client secret")
+    new_password = _write_only_field("New password")
+
+    class Meta:
+        model = StoreConnection
+        fields = ["merchant", *EDITABLE_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        # The Client ID / Tenant agreement is left to the model's clean(), which reports it.
+        values = {name: cleaned[name] for name in STORE_FIELD_VALIDATORS if name in cleaned}
+        for field, field_messages in store_field_errors(values).items():
+            for message in field_messages:
+                self.add_error(field, message)
+        if self.instance._state.adding:
+            for field in ("new_client_secret", "new_password"):
+                if not cleaned.get(field):
+                    self.add_error(field, "A new store needs it.")
+        return cleaned
+
+
+class ModeFilter(admin.SimpleListFilter):
+    title = "mode"
+    parameter_name = "mode"
+
+    def lookups(self, request, model_admin):
+        return [("sales_orders", "Sales orders"), ("shipments", "Shipments")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "sales_orders":
+            return queryset.filter(shipment_mode=False)
+        if self.value() == "shipments":
+            return queryset.filter(shipment_mode=True)
+        return queryset
+
+
+@admin.register(StoreConnection)
+class StoreConnectionAdmin(admin.ModelAdmin):
+    form = StoreConnectionAdminForm
+    list_display = [
+        "name",
+        "merchant",
+        "status",
+        "status_since",
+        "mode",
+        "endpoint_version",
+        "last_test_passed",
+        "last_test_at",
+    ]
+    list_select_related = ["merchant"]
+    list_filter = ["status", ModeFilter, "endpoint_version", "merchant"]
+    search_fields = ["name", "merchant__name", "instance_url", "client_id", "username"]
+    autocomplete_fields = ["merchant"]
+    actions = ["run_connection_test", "pause", "resume"]
+    readonly_fields = [
+        "stored_secrets",
+        "status",
+        "status_reason",
+        "status_since",
+        "forced_activation_reason",
+        "last_test_passed",
+        "last_test_at",
+        "last_test_checks",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["merchant", "name"]}),
+        (
+            "Acumatica credentials",
+            {
+                "fields": [
+                    "instance_url",
+                    "client_id",
+                    "tenant",
+                    "username",
+                    "stored_secrets",
+                    "new_client_secret",
+                    "new_password",
+                ]
+            },
+        ),
+        (
+            "Endpoint and orders",
+            {
+                "fields": [
+                    "endpoint_name",
+                    "endpoint_version",
+                    "order_type",
+                    "default_warehouse",
+                    "oauth_scope",
+                    "shipment_mode",
+                    "include_package_contents",
+                    "import_interval_minutes",
+                ]
+            },
+        ),
+        (
+            "Status (changed by the actions and the connection test)",
+            {
+                "fields": [
+                    "status",
+                    "status_reason",
+                    "status_since",
+                    "forced_activation_reason",
+                    "last_test_passed",
+                    "last_test_at",
+                    "last_test_checks",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A store's orders belong to its merchant: moving it is not an edit.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "merchant"] if obj is not None else fields
+
+    @admin.display(description="mode")
+    def mode(self, store: StoreConnection) -> str:
+        return "Shipments" if store.shipment_mode else "Sales orders"
+
+    @admin.display(description="stored secrets")
+    def stored_secrets(self, store: StoreConnection) -> str:
+        stored = store_has_secrets(store) if store.pk else {}
+        return "; ".join(
+            f"{label}: {'stored' if stored.get(name) else 'not set'}"
+            for name, label in SECRET_LABELS.items()
+        )
+
+    @admin.display(description="last test checks")
+    def last_test_checks(self, store: StoreConnection) -> str:
+        if not store.last_test_result:
+            return "Not tested with the current settings."
+        rows = (
+            (
+                str(check.get("status", "")).upper(),
+                check.get("title", ""),
+                check.get("message", ""),
+                f" Fix: {check['fix']}" if check.get("fix") else "",
+            )
+            for check in store.last_test_result
+        )
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", "<li><strong>{}</strong> {}: {}{}</li>", rows),
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Through the services, so that a change to the connection invalidates the last test
+        # and secrets are encrypted by store_secrets_set; obj then takes the saved state.
+        data = form.cleaned_data
+        secrets = {
+            "client_secret": data.get("new_client_secret") or None,
+            "password": data.get("new_password") or None,
+        }
+        fields = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+        if change:
+            saved = store_update(store=StoreConnection.objects.get(pk=obj.pk), **secrets, **fields)
+        else:
+            saved = store_create(merchant=data["merchant"], **secrets, **fields)
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and access.can_delete_store(request.user)
+
+    def delete_model(self, request, obj):
+        store_delete(store=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for store in queryset:
+            store_delete(store=store, actor=request.user)
+
+    @admin.action(description="Run connection test", permissions=["change"])
+    def run_connection_test(self, request, queryset):
+        stores = list(queryset.select_related("merchant")[: MAX_TESTS_PER_ACTION + 1])
+        if len(stores) > MAX_TESTS_PER_ACTION:
+            self.message_user(
+                request,
+                f"Select at most {MAX_TESTS_PER_ACTION} stores: each test signs in to Acumatica "
+                "while the page waits.",
+                messages.ERROR,
+            )
+            return
+        for store in stores:
+            result = connection_test_run(store=store)
+            if result.passed:
+                outcome, level = "passed", messages.SUCCESS
+            else:
+                failed = next((c for c in result.checks if c.status == "fail"), None)
+                outcome = f"failed: {failed.message}" if failed else "failed"
+                level = messages.WARNING
+            self.log_change(request, store, f"Ran the connection test: {outcome}")
+            self.message_user(request, f"{store}: connection test {outcome}", level)
+
+    @admin.action(description="Pause", permissions=["change"])
+    def pause(self, request, queryset):
+        for store in queryset.select_related("merchant"):
+            store_pause(store=store, reason=f"Paused by {request.user} in the admin.")
+            self.log_change(request, store, "Paused")
+        self.message_user(request, "Paused the selected stores.", messages.SUCCESS)
+
+    @admin.action(description="Resume", permissions=["change"])
+    def resume(self, request, queryset):
+        for store in queryset.select_related("merchant"):
+            try:
+                store_resume(store=store)
+            except ValidationError as exc:
+                self.message_user(request, f"{store}: {' '.join(exc.messages)}", messages.WARNING)
+                continue
+            self.log_change(request, store, f"Resumed ({store.get_status_display()})")
+            self.message_user(
+                request, f"{store}: now {store.get_status_display().lower()}.", messages.SUCCESS
+            )

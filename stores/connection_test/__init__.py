@@ -1,0 +1,95 @@
+"""The connection test: is this store's Acumatica reachable, do its credentials sign in, and is
+everything the import and the write-back use there — and if not, what exactly to fix.
+
+    result = connection_test_run(store=store)
+    result.passed                       # no check failed (warnings allowed)
+    [c.to_dict() for c in result.checks]  # key, title, status, message, fix
+
+The checks (``checks.STEPS``) run in order; one that cannot run after an earlier failure is
+skipped, saying why, and once Acumatica is unreachable, failing or throttling no further request
+is sent. The result is recorded on the store (``store_record_test``). The Acumatica session is
+signed out on every path: each one holds a licence seat.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import ExitStack
+
+from connector.acumatica import AcumaticaError
+
+from ..models import StoreConnection
+from ..services import store_record_test
+from . import failures
+from .checks import STEPS
+from .outcome import Check, ConnectionTestResult, Context, Outcome, Step, fail, skip
+
+__all__ = ["STEPS", "Check", "ConnectionTestResult", "connection_test_run"]
+
+logger = logging.getLogger("connector.stores")
+
+
+def connection_test_run(*, store: StoreConnection) -> ConnectionTestResult:
+    checks: list[Check] = []
+    # For each check that did not pass: the title of the failed check that is the root cause.
+    blocked_by: dict[str, str] = {}
+    halted_at: Check | None = None
+    with ExitStack() as stack:
+        ctx = Context(store=store, stack=stack)
+        for step in STEPS:
+            outcome = _blocked(step, blocked_by, halted_at)
+            halts = False
+            if outcome is None:
+                outcome, halts = _run(step, ctx)
+            check = Check(step.key, step.title, outcome.status, outcome.message, outcome.fix)
+            checks.append(check)
+            if check.status == "fail":
+                blocked_by[step.key] = step.title
+            elif check.status == "skip":
+                # A check skipped as not applicable (nothing to check) blocks nothing.
+                unmet = [blocked_by[key] for key in step.needs if key in blocked_by]
+                if unmet:
+                    blocked_by[step.key] = unmet[0]
+            if halts:
+                halted_at = check
+    result = ConnectionTestResult(passed=all(c.status != "fail" for c in checks), checks=checks)
+    store_record_test(store=store, passed=result.passed, checks=result.to_dicts())
+    logger.info(
+        "connection test of store %s: %s (%s)",
+        store.pk,
+        "passed" if result.passed else "failed",
+        ", ".join(f"{c.key}={c.status}" for c in checks),
+    )
+    return result
+
+
+def _blocked(step: Step, blocked_by: dict[str, str], halted_at: Check | None) -> Outcome | None:
+    """Why ``step`` cannot run, or None when it can."""
+    if halted_at is not None and step.network:
+        return skip(
+            f"Not run: after what “{halted_at.title}” found, the test sends no more requests "
+            "to Acumatica."
+        )
+    for key in step.needs:
+        if key in blocked_by:
+            return skip(f"Not run because “{blocked_by[key]}” did not pass.")
+    return None
+
+
+def _run(step: Step, ctx: Context) -> tuple[Outcome, bool]:
+    """The step's outcome, and whether the run should send nothing more."""
+    try:
+        return step.run(ctx), False
+    except AcumaticaError as error:
+        return failures.describe(error, ctx), failures.halts(error)
+    except Exception:
+        # A bug here must not hide the other checks' findings, nor leave the session open.
+        logger.exception("connection test check %s failed unexpectedly", step.key)
+        return (
+            fail(
+                "The test itself failed unexpectedly at this check; the error is in the "
+                "connector's log.",
+                "Test again; if it repeats, report it to the connector's support.",
+            ),
+            True,
+        )

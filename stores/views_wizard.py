@@ -1,0 +1,176 @@
+"""The Add Connection wizard: store basics → Acumatica credentials → endpoint and order
+settings → connection test → review and activate.
+
+No secret ever goes into the session or a hidden field: step 1 keeps only the store's name and
+merchant in the session, submitting step 2 creates the draft store with its secrets encrypted in
+the database at once, and every later step edits that draft by id (``/stores/<id>/setup/…``).
+Going back shows what was entered, with secrets as "stored — leave blank to keep"."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from . import access, services
+from .credentials import store_has_secrets
+from .forms import (
+    CredentialsForm,
+    SettingsForm,
+    StoreBasicsForm,
+    add_service_errors,
+    credentials_initial,
+    settings_initial,
+)
+from .models import Merchant
+from .views import (
+    posted,
+    receives_secrets,
+    review_context,
+    run_connection_test,
+    store_page,
+    stores_page,
+)
+
+# Holds {"name", "merchant_id", "new_merchant"} until the store exists, then {"store_id"}.
+WIZARD_SESSION_KEY = "store_wizard"
+
+
+def _wizard_merchant(user, basics: dict) -> Merchant:
+    if basics.get("merchant_id"):
+        merchant = access.merchants_for(user).filter(pk=basics["merchant_id"]).first()
+        if merchant is None:
+            raise ValidationError("That merchant no longer exists: go back and choose another.")
+        return merchant
+    if not access.is_3pl_staff(user):
+        raise ValidationError("Only 3PL staff can add a merchant.")
+    return services.merchant_get_or_create(name=basics.get("new_merchant", ""))
+
+
+# ----------------------------------------------------------------- before the store exists
+@stores_page
+def new_basics(request):
+    saved = request.session.get(WIZARD_SESSION_KEY) or {}
+    initial = {}
+    if "name" in saved:
+        initial = {
+            "name": saved["name"],
+            "merchant": saved["merchant_id"],
+            "new_merchant": saved["new_merchant"],
+        }
+    form = StoreBasicsForm(posted(request), user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        request.session[WIZARD_SESSION_KEY] = form.session_data()
+        return redirect("stores:new_credentials")
+    return render(
+        request,
+        "stores/setup_basics.html",
+        {"form": form, "step": "basics", "store": None, "basics": saved},
+    )
+
+
+@receives_secrets
+@stores_page
+def new_credentials(request):
+    basics = request.session.get(WIZARD_SESSION_KEY) or {}
+    if "name" not in basics:
+        if basics.get("store_id"):
+            # Back (or reload) after the draft was created: continue with that draft.
+            try:
+                store = access.store_for(request.user, basics["store_id"])
+            except Http404:
+                pass
+            else:
+                return redirect("stores:setup_credentials", store_id=store.pk)
+        messages.info(request, "Start with the store's name.")
+        return redirect("stores:new")
+    form = CredentialsForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                store = services.store_create(
+                    merchant=_wizard_merchant(request.user, basics),
+                    name=basics["name"],
+                    **form.store_values(),
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            request.session[WIZARD_SESSION_KEY] = {"store_id": store.pk}
+            messages.success(
+                request,
+                "Saved as a draft: the secrets are stored encrypted and will not be shown again.",
+            )
+            return redirect("stores:setup_settings", store_id=store.pk)
+    merchant_name = basics.get("new_merchant") or (
+        access.merchants_for(request.user)
+        .filter(pk=basics.get("merchant_id"))
+        .values_list("name", flat=True)
+        .first()
+    )
+    return render(
+        request,
+        "stores/setup_credentials.html",
+        {
+            "form": form,
+            "step": "credentials",
+            "store": None,
+            "basics": basics,
+            "merchant_name": merchant_name,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- editing the draft
+def _setup_step(request, store, form, *, step: str, next_step: str):
+    """Save one step of the draft (or show its errors) and go on to the next step."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.store_update(store=store, **form.store_values())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect(f"stores:setup_{next_step}", store_id=store.pk)
+    return render(
+        request, f"stores/setup_{step}.html", {"form": form, "step": step, "store": store}
+    )
+
+
+@store_page()
+def setup_basics(request, store):
+    form = StoreBasicsForm(
+        posted(request), user=request.user, store=store, initial={"name": store.name}
+    )
+    return _setup_step(request, store, form, step="basics", next_step="credentials")
+
+
+@receives_secrets
+@store_page()
+def setup_credentials(request, store):
+    form = CredentialsForm(
+        posted(request), stored_secrets=store_has_secrets(store), initial=credentials_initial(store)
+    )
+    return _setup_step(request, store, form, step="credentials", next_step="settings")
+
+
+@store_page()
+def setup_settings(request, store):
+    form = SettingsForm(posted(request), initial=settings_initial(store))
+    return _setup_step(request, store, form, step="settings", next_step="test")
+
+
+@store_page()
+def setup_test(request, store):
+    if request.method == "POST":
+        run_connection_test(request, store)
+        return redirect("stores:setup_test", store_id=store.pk)
+    return render(request, "stores/setup_test.html", {"store": store, "step": "test"})
+
+
+@store_page()
+def setup_review(request, store):
+    return render(
+        request, "stores/setup_review.html", {**review_context(request, store), "step": "review"}
+    )

@@ -1,0 +1,149 @@
+"""Fixtures for imports: active stores pointing at a sandbox, users of each role, and a small
+client for the sandbox's data-control endpoint (seed, edit, cancel, set LastModified)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+
+from fulfillment.importing.sync import import_run
+from fulfillment.models import ImportTrigger
+from stores.models import Role, UserProfile
+from stores.services import merchant_get_or_create, store_activate, store_create
+
+_numbers = itertools.count(1)
+
+
+class SandboxData:
+    """``/_sandbox/data/...`` of one sandbox (see connector/sandbox/README.md)."""
+
+    def __init__(self, sandbox) -> None:
+        self.sandbox = sandbox
+        self.url = f"{sandbox.site_url}/_sandbox/data"
+
+    def _call(self, method: str, path: str, body: Any = None, **params) -> Any:
+        response = requests.request(
+            method, f"{self.url}/{path}", json=body, params=params or None, timeout=30
+        )
+        assert response.status_code < 300, (response.status_code, response.text)
+        return response.json()
+
+    def seed(self, *, orders: int, seed: int = 1, lines: int = 5) -> dict:
+        return self._call("POST", "seed", {"orders": orders, "seed": seed, "lines": lines})
+
+    def orders(self, **query) -> list[dict]:
+        return self._call("GET", "orders", **query)
+
+    def order(self, order_type: str, nbr: str) -> dict:
+        return self._call("GET", f"orders/{order_type}/{nbr}")
+
+    def create_order(self, **spec) -> dict:
+        return self._call("POST", "orders", spec)
+
+    def edit(self, order_type: str, nbr: str, **spec) -> dict:
+        return self._call("PATCH", f"orders/{order_type}/{nbr}", spec)
+
+    def cancel(self, order_type: str, nbr: str, *, force: bool = False) -> dict:
+        return self._call("POST", f"orders/{order_type}/{nbr}/cancel", {"force": force})
+
+    def set_last_modified(self, order_type: str, nbr: str, value: str) -> dict:
+        return self._call("POST", f"orders/{order_type}/{nbr}/last-modified", {"value": value})
+
+    def shipments(self, **query) -> list[dict]:
+        return self._call("GET", "shipments", **query)
+
+    def set_shipment_last_modified(self, nbr: str, value: str) -> dict:
+        return self._call(
+            "POST", f"records/Shipment/{nbr}/last-modified", {"value": value}
+        )
+
+    def eligible_sales_orders(self, order_type: str = "SO") -> set[tuple[str, str]]:
+        """What a sales-order import must end with: Open or Back Order, not on hold."""
+        return {
+            (o["OrderType"], o["OrderNbr"])
+            for o in self.orders(type=order_type)
+            if o["Status"] in ("Open", "Back Order")
+        }
+
+
+@pytest.fixture
+def sandbox_data(sandbox) -> SandboxData:
+    return SandboxData(sandbox)
+
+
+@pytest.fixture
+def merchant_factory(db):
+    def make(name: str | None = None):
+        return merchant_get_or_create(name=name or f"Merchant {next(_numbers)}")
+
+    return make
+
+
+@pytest.fixture
+def user_factory(db):
+    def make(role: str, *, merchant=None):
+        user = get_user_model().objects.create_user(
+            username=f"user{next(_numbers)}", password="pw-for-tests-1"
+        )
+        UserProfile.objects.create(user=user, role=role, merchant=merchant)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def merchant_user(user_factory, merchant_factory):
+    def make(merchant=None):
+        return user_factory(Role.MERCHANT_USER, merchant=merchant or merchant_factory())
+
+    return make
+
+
+@pytest.fixture
+def store_factory(db, merchant_factory):
+    """``store_factory(sandbox, **fields)``: an active store on the sandbox's credentials."""
+
+    def make(sandbox, *, merchant=None, active: bool = True, **overrides):
+        config = sandbox.config
+        fields = {
+            "instance_url": sandbox.base_url,
+            "client_id": config.client_id,
+            "username": config.username,
+            "client_secret": config.client_secret,
+            "password": config.password,
+            "endpoint_version": config.endpoint_versions[0],
+        }
+        fields.update(overrides)
+        store = store_create(
+            merchant=merchant or merchant_factory(), name=f"Store {next(_numbers)}", **fields
+        )
+        if active:
+            store_activate(store=store, force_reason="tests start stores active")
+        return store
+
+    return make
+
+
+@pytest.fixture
+def run_import():
+    """``run_import(store, trigger="schedule", full=False, since=None)`` in this thread."""
+
+    def run(store, trigger: str = ImportTrigger.SCHEDULE, **options):
+        store.refresh_from_db()
+        result = import_run(store=store, trigger=trigger, **options)
+        assert result is not None, "the lease was held"
+        return result
+
+    return run
+
+
+def request_paths(sandbox, entity: str = "") -> list[dict]:
+    """Requests the sandbox answered (optionally only list calls on one entity)."""
+    entries = sandbox.request_log.entries()
+    if entity:
+        entries = [e for e in entries if e.path.endswith(f"/{entity}")]
+    return entries

@@ -1,0 +1,205 @@
+"""The jobs around an import: the lease, the scheduler's fan-out, "run now", duplicate
+deliveries and the ``sync_store`` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import threading
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from fulfillment import services, tasks
+from fulfillment.importing import lease
+from fulfillment.importing.sync import import_run
+from fulfillment.models import ImportRun, ImportRunStatus, ImportState, ImportTrigger, Order
+from stores.models import StoreStatus
+from stores.services import store_mark_needs_attention, store_pause
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """What was handed to the broker, instead of handing it over."""
+    calls: list[tuple] = []
+    monkeypatch.setattr(tasks.import_store, "delay", lambda *args: calls.append(args))
+    return calls
+
+
+@pytest.mark.django_db
+def test_an_import_does_not_start_while_another_holds_the_store(sandbox, store_factory):
+    store = store_factory(sandbox)
+    assert lease.acquire(store_id=store.pk, holder="other", ttl=dt.timedelta(minutes=5))
+    assert import_run(store=store, trigger=ImportTrigger.SCHEDULE) is None
+    assert not ImportRun.objects.exists()
+    lease.release(store_id=store.pk, holder="other")
+    assert import_run(store=store, trigger=ImportTrigger.SCHEDULE) is not None
+
+
+@pytest.mark.django_db
+def test_an_expired_lease_can_be_taken_over(sandbox, store_factory):
+    store = store_factory(sandbox)
+    assert lease.acquire(store_id=store.pk, holder="dead", ttl=dt.timedelta(seconds=-1))
+    assert lease.acquire(store_id=store.pk, holder="alive", ttl=dt.timedelta(minutes=5))
+    assert not lease.renew(store_id=store.pk, holder="dead", ttl=dt.timedelta(minutes=5))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_imports_of_one_store_one_runs_the_other_exits(sandbox, store_factory):
+    store = store_factory(sandbox)
+    sandbox.faults.add(kind="slow", delay=1.5, match="GET */SalesOrder", times=1)
+    results = {}
+
+    def first():
+        try:
+            results["first"] = import_run(store=store, trigger=ImportTrigger.SCHEDULE)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=first)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not ImportState.objects.filter(store=store).exclude(lease_holder="").exists():
+        assert time.monotonic() < deadline, "the first import never took the lease"
+        time.sleep(0.02)
+    second = import_run(store=store, trigger=ImportTrigger.SCHEDULE)
+    # SQLite's shared in-memory test database locks tables without waiting: hold nothing open
+    # while the other import writes.
+    connection.close()
+    worker.join(timeout=30)
+
+    assert second is None
+    assert results["first"].status == ImportRunStatus.SUCCEEDED
+    assert ImportRun.objects.count() == 1
+    assert Order.objects.count() == results["first"].created
+
+
+@pytest.mark.django_db
+def test_the_scheduler_queues_only_active_stores_that_are_due(
+    sandbox, store_factory, queued, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    due = store_factory(sandbox)
+    recent = store_factory(sandbox)
+    slow = store_factory(sandbox, import_interval_minutes=30)
+    paused = store_factory(sandbox)
+    store_pause(store=paused)
+    draft = store_factory(sandbox, active=False)
+    broken = store_factory(sandbox)
+    store_mark_needs_attention(store=broken, reason="credentials refused")
+    backing_off = store_factory(sandbox)
+    running = store_factory(sandbox)
+    for store, values in [
+        (recent, {"last_started_at": now - dt.timedelta(minutes=2)}),
+        (slow, {"last_started_at": now - dt.timedelta(minutes=10)}),
+        (backing_off, {"next_attempt_at": now + dt.timedelta(minutes=3)}),
+        (running, {"lease_holder": "w1", "lease_expires_at": now + dt.timedelta(minutes=3)}),
+    ]:
+        lease.import_state_for(store.pk)
+        ImportState.objects.filter(store=store).update(**values)
+    assert draft.status == StoreStatus.DRAFT
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.schedule_imports() == 1
+    assert [(store_id, trigger) for store_id, trigger, _ in queued] == [(due.pk, "schedule")]
+
+    # Beat fires again 30 s later: already queued for this interval.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.schedule_imports() == 0
+    assert len(queued) == 1
+
+    # Six minutes later the 5-minute stores are due again, the 30-minute one is not.
+    later = now + dt.timedelta(minutes=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.imports_enqueue_due(now=later)
+    assert sorted(again) == sorted([due.pk, recent.pk, backing_off.pk, running.pk])
+
+
+@pytest.mark.django_db
+def test_the_scheduled_job_runs_the_import_once_even_when_delivered_twice(
+    sandbox, store_factory, queued, django_capture_on_commit_callbacks
+):
+    store = store_factory(sandbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.schedule_imports()
+    ((store_id, trigger, requested_at),) = queued
+    tasks.import_store(store_id, trigger, requested_at)
+    tasks.import_store(store_id, trigger, requested_at)  # redelivered after a lost ack
+    assert ImportRun.objects.filter(store=store).count() == 1
+    assert ImportRun.objects.get().trigger == ImportTrigger.SCHEDULE
+
+
+@pytest.mark.django_db
+def test_a_scheduled_job_for_a_store_paused_meanwhile_does_nothing(sandbox, store_factory):
+    store = store_factory(sandbox)
+    store_pause(store=store)
+    tasks.import_store(store.pk, "schedule", timezone.now().isoformat())
+    assert not ImportRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_run_now_queues_a_manual_import_whatever_the_schedule_says(
+    sandbox, store_factory, queued, django_capture_on_commit_callbacks
+):
+    store = store_factory(sandbox)
+    lease.import_state_for(store.pk)
+    ImportState.objects.filter(store=store).update(
+        last_started_at=timezone.now(), next_attempt_at=timezone.now() + dt.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_request(store=store)
+    ((store_id, trigger, requested_at),) = queued
+    assert (store_id, trigger) == (store.pk, "manual")
+    tasks.import_store(store_id, trigger, requested_at)
+    run = ImportRun.objects.get()
+    assert (run.trigger, run.status) == (ImportTrigger.MANUAL, ImportRunStatus.SUCCEEDED)
+
+
+@pytest.mark.django_db
+def test_run_now_refuses_a_draft_store(sandbox, store_factory):
+    store = store_factory(sandbox, active=False)
+    with pytest.raises(ValidationError):
+        services.import_request(store=store)
+
+
+@pytest.mark.django_db
+def test_sync_store_prints_the_counts_as_json_on_its_last_line(
+    sandbox, sandbox_data, store_factory
+):
+    store = store_factory(sandbox)
+    out = io.StringIO()
+    call_command("sync_store", str(store.pk), stdout=out, stderr=io.StringIO())
+    counts = json.loads(out.getvalue().strip().splitlines()[-1])
+    eligible = sandbox_data.eligible_sales_orders()
+    assert counts["created"] == len(eligible)
+    assert (counts["status"], counts["trigger"], counts["scan"]) == ("succeeded", "manual", "full")
+
+    out = io.StringIO()
+    call_command("sync_store", store.name, "--full", stdout=out, stderr=io.StringIO())
+    counts = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert (counts["trigger"], counts["created"], counts["unchanged"]) == (
+        "rescan",
+        0,
+        len(eligible),
+    )
+
+    out = io.StringIO()
+    call_command("sync_store", str(store.pk), "--since", "2099-01-01", stdout=out)
+    counts = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert (counts["scan"], counts["created"], counts["unchanged"]) == ("since", 0, 0)
+
+
+@pytest.mark.django_db
+def test_sync_store_exits_2_when_the_store_is_busy(sandbox, store_factory):
+    store = store_factory(sandbox)
+    lease.acquire(store_id=store.pk, holder="other", ttl=dt.timedelta(minutes=5))
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as info:
+        call_command("sync_store", str(store.pk), stdout=out, stderr=io.StringIO())
+    assert info.value.code == 2
+    assert json.loads(out.getvalue().strip().splitlines()[-1])["status"] == "not_started"

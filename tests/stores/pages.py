@@ -1,0 +1,83 @@
+"""Helpers for the tests of the stores pages: what a person types into the wizard, and the checks
+that no secret reaches a page or the session."""
+
+from __future__ import annotations
+
+import json
+
+from django.urls import reverse
+
+from stores.models import StoreConnection
+
+SETTINGS_DEFAULTS = {
+    "endpoint_name": "Default",
+    "endpoint_version": "24.200.001",
+    "order_type": "SO",
+    "default_warehouse": "",
+    "oauth_scope": "api offline_access",
+}
+
+
+def credentials_for(sandbox, **overrides) -> dict:
+    config = sandbox.config
+    values = {
+        "instance_url": sandbox.base_url,
+        "client_id": config.client_id,
+        "client_secret": config.client_secret,
+        "username": config.username,
+        "password": config.password,
+        "tenant": "",
+    }
+    values.update(overrides)
+    return values
+
+
+def secrets_of(sandbox) -> tuple[str, str]:
+    return sandbox.config.client_secret, sandbox.config.password
+
+
+def assert_no_secret_in(response, sandbox) -> None:
+    text = response.content.decode()
+    for secret in secrets_of(sandbox):
+        assert secret not in text, f"a secret is on the page {response.request['PATH_INFO']}"
+
+
+def assert_no_secret_in_session(client, sandbox) -> None:
+    stored = json.dumps(dict(client.session.items()), default=str)
+    for secret in secrets_of(sandbox):
+        assert secret not in stored
+
+
+def start_wizard(client, *, name="Main store", **basics) -> None:
+    response = client.post(reverse("stores:new"), {"name": name, **basics})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == reverse("stores:new_credentials")
+
+
+def create_draft(client, sandbox, *, name="Main store", basics=None, **credentials):
+    """Steps 1 and 2: the draft store exists afterwards."""
+    start_wizard(client, name=name, **(basics or {}))
+    response = client.post(
+        reverse("stores:new_credentials"), credentials_for(sandbox, **credentials)
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    store = StoreConnection.objects.get(name=name)
+    assert response["Location"] == reverse("stores:setup_settings", args=[store.pk])
+    return store
+
+
+def save_settings(client, store, **overrides):
+    response = client.post(
+        reverse("stores:setup_settings", args=[store.pk]), {**SETTINGS_DEFAULTS, **overrides}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response["Location"] == reverse("stores:setup_test", args=[store.pk])
+    return response
+
+
+def run_test_step(client, store):
+    """Step 4: run the connection test and follow to the page that shows its checks."""
+    response = client.post(reverse("stores:setup_test", args=[store.pk]), follow=True)
+    assert response.status_code == 200
+    store.refresh_from_db()
+    return response

@@ -1,0 +1,278 @@
+"""The admin for support: finds everything, changes state only through the services, and never
+shows a secret."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+
+from stores import crypto
+from stores.credentials import acumatica_client_for
+from stores.models import Role, StoreConnection, StoreSecrets, StoreStatus, UserProfile
+from stores.services import EDITABLE_FIELDS, store_record_test
+
+
+@pytest.fixture
+def support_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser(
+        "support", "support@example.com", "pw-for-tests-1"
+    )
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def store(sandbox, store_factory, merchant):
+    store = store_factory(sandbox, merchant=merchant, name="Main")
+    with acumatica_client_for(store) as client:  # stores the OAuth tokens too
+        client.list("SalesOrder", top=1)
+    return store
+
+
+def _secret_values(sandbox, store) -> list[str]:
+    secrets = StoreSecrets.objects.get(store=store)
+    values = [sandbox.config.password, sandbox.config.client_secret]
+    values += [crypto.decrypt(secrets.refresh_token), crypto.decrypt(secrets.access_token)]
+    # Ciphertext is no more for a page than the secret itself.
+    values += [secrets.password, secrets.client_secret, secrets.refresh_token]
+    return values
+
+
+def _change_url(store) -> str:
+    return reverse("admin:stores_storeconnection_change", args=[store.pk])
+
+
+def _form_data(store, **changes) -> dict:
+    data = {name: getattr(store, name) for name in EDITABLE_FIELDS}
+    data.update({"new_client_secret": "", "new_password": "", **changes})
+    # Unchecked checkboxes are not sent at all.
+    return {name: value for name, value in data.items() if value is not False}
+
+
+def test_secrets_are_never_shown(support_client, sandbox, store):
+    store_record_test(
+        store=store,
+        passed=True,
+        checks=[{"key": "auth", "title": "Sign-in", "status": "pass", "message": "Signed in."}],
+    )
+    pages = [
+        support_client.get(reverse("admin:stores_storeconnection_changelist")),
+        support_client.get(_change_url(store)),
+        support_client.get(reverse("admin:stores_storeconnection_add")),
+        support_client.get(reverse("admin:index")),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        text = page.content.decode()
+        for secret in _secret_values(sandbox, store):
+            assert secret not in text
+    change_page = pages[1].content.decode()
+    assert "Client secret: stored; Password: stored; OAuth refresh token: stored" in change_page
+    assert 'name="new_password"' in change_page and 'name="new_client_secret"' in change_page
+
+
+def test_store_secrets_have_no_admin_page(support_client):
+    assert not admin.site.is_registered(StoreSecrets)
+    assert support_client.get("/admin/stores/storesecrets/").status_code == 404
+
+
+def test_changelist_columns_search_and_filters(support_client, sandbox, store_factory, merchant):
+    store_factory(sandbox, merchant=merchant, name="Orders store")
+    store_factory(sandbox, merchant=merchant, name="Shipments store", shipment_mode=True)
+    url = reverse("admin:stores_storeconnection_changelist")
+
+    page = support_client.get(url).content.decode()
+    for text in (
+        "Orders store",
+        "Acme Outdoor",
+        "Draft",
+        "Sales orders",
+        "Shipments",
+        "24.200.001",
+    ):
+        assert text in page
+
+    def names(**query) -> set[str]:
+        result = support_client.get(url, query).context["cl"].result_list
+        return {store.name for store in result}
+
+    assert names(mode="shipments") == {"Shipments store"}
+    assert names(mode="sales_orders") == {"Orders store"}
+    assert names(status__exact="draft") == {"Orders store", "Shipments store"}
+    assert names(endpoint_version__exact="23.200.001") == set()
+    assert names(merchant__id__exact=merchant.pk) == {"Orders store", "Shipments store"}
+    assert names(q="Shipments") == {"Shipments store"}
+    assert names(q="acme") == {"Orders store", "Shipments store"}
+    assert names(q=sandbox.config.client_id.split("@")[0]) == {"Orders store", "Shipments store"}
+    assert names(q="nothing-like-this") == set()
+
+
+def test_a_new_secret_replaces_the_stored_one_and_blank_keeps_it(support_client, sandbox, store):
+    before = StoreSecrets.objects.get(store=store)
+
+    response = support_client.post(_change_url(store), _form_data(store))
+    assert response.status_code == 302
+    kept = StoreSecrets.objects.get(store=store)
+    assert (kept.password, kept.client_secret) == (before.password, before.client_secret)
+
+    response = support_client.post(_change_url(store), _form_data(store, new_password="n3w-pw"))
+    assert response.status_code == 302
+    changed = StoreSecrets.objects.get(store=store)
+    assert crypto.decrypt(changed.password) == "n3w-pw"
+    assert changed.client_secret == before.client_secret
+    # store_secrets_set drops the tokens of the old credentials.
+    assert changed.refresh_token == "" and changed.access_token == ""
+    history = LogEntry.objects.filter(object_id=str(store.pk)).first().get_change_message()
+    assert "n3w-pw" not in history
+
+
+def test_saving_goes_through_the_services(support_client, sandbox, store):
+    store.last_test_passed = True
+    store.save()
+    store.status = StoreStatus.ACTIVE
+    store.save()
+
+    response = support_client.post(
+        _change_url(store), _form_data(store, endpoint_version="23.200.001")
+    )
+
+    assert response.status_code == 302
+    store.refresh_from_db()
+    assert store.endpoint_version == "23.200.001"
+    # store_update: the last test says nothing about the new settings.
+    assert store.status == StoreStatus.DRAFT and store.last_test_passed is None
+
+
+def test_bad_values_are_refused_with_the_validators_messages(support_client, sandbox, store):
+    response = support_client.post(
+        _change_url(store),
+        _form_data(
+            store,
+            client_id="B5D1E5A2-7C1F-4E36-9A0B-1F2E3D4C5B6A",
+            order_type="so",
+            tenant="Other",
+            instance_url="ftp://erp.example.com/",
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "missing its @Tenant suffix" in " ".join(errors["client_id"])
+    assert "two capital letters" in " ".join(errors["order_type"])
+    assert "instance_url" in errors
+    store.refresh_from_db()
+    assert store.order_type == "SO"
+
+
+def test_a_store_added_in_the_admin_is_a_draft_with_encrypted_secrets(
+    support_client, sandbox, merchant
+):
+    data = {
+        "merchant": merchant.pk,
+        "name": "From the admin",
+        "instance_url": sandbox.base_url,
+        "client_id": sandbox.config.client_id,
+        "username": sandbox.config.username,
+        "endpoint_name": "Default",
+        "endpoint_version": "24.200.001",
+        "order_type": "SO",
+        "oauth_scope": "api offline_access",
+        "import_interval_minutes": 5,
+        "new_client_secret": sandbox.config.client_secret,
+        "new_password": sandbox.config.password,
+    }
+    missing_secret = support_client.post(
+        reverse("admin:stores_storeconnection_add"), {**data, "new_password": ""}
+    )
+    assert missing_secret.status_code == 200
+    assert "new_password" in missing_secret.context["adminform"].form.errors
+
+    response = support_client.post(reverse("admin:stores_storeconnection_add"), data)
+
+    assert response.status_code == 302
+    store = StoreConnection.objects.get(name="From the admin")
+    assert store.status == StoreStatus.DRAFT
+    with acumatica_client_for(store) as client:
+        assert client.list("SalesOrder", top=1)
+
+
+def test_pause_and_resume_actions(support_client, sandbox, store):
+    url = reverse("admin:stores_storeconnection_changelist")
+    store.last_test_passed = True
+    store.status = StoreStatus.ACTIVE
+    store.save()
+
+    support_client.post(url, {"action": "pause", "_selected_action": [store.pk]})
+    store.refresh_from_db()
+    assert store.status == StoreStatus.PAUSED
+    assert "in the admin" in store.status_reason
+
+    support_client.post(url, {"action": "resume", "_selected_action": [store.pk]})
+    store.refresh_from_db()
+    assert store.status == StoreStatus.ACTIVE
+
+    response = support_client.post(
+        url, {"action": "resume", "_selected_action": [store.pk]}, follow=True
+    )
+    assert "Only a paused store can be resumed." in response.content.decode()
+    messages = [entry.get_change_message() for entry in LogEntry.objects.all()]
+    assert "Paused" in messages and "Resumed (Active)" in messages
+
+
+def test_run_connection_test_action_records_the_result(support_client, sandbox, store):
+    url = reverse("admin:stores_storeconnection_changelist")
+
+    response = support_client.post(
+        url, {"action": "run_connection_test", "_selected_action": [store.pk]}, follow=True
+    )
+
+    store.refresh_from_db()
+    assert store.last_test_passed is True and store.last_test_at is not None
+    assert "connection test passed" in response.content.decode()
+    page = support_client.get(_change_url(store)).content.decode()
+    assert "<li><strong>PASS</strong>" in page
+    for secret in _secret_values(sandbox, store):
+        assert secret not in page
+
+
+def test_merchant_admin_counts_users_and_stores(
+    support_client, sandbox, store_factory, merchant, user_factory
+):
+    store_factory(sandbox, merchant=merchant)
+    store_factory(sandbox, merchant=merchant)
+    user_factory(Role.MERCHANT_USER, merchant=merchant)
+
+    response = support_client.get(reverse("admin:stores_merchant_changelist"), {"q": "acme"})
+
+    merchant_row = response.context["cl"].result_list.get()
+    assert (merchant_row.user_count, merchant_row.store_count) == (1, 2)
+
+
+def test_user_admin_edits_the_role_inline(support_client, merchant, django_user_model):
+    user = django_user_model.objects.create_user("packer", password="pw-for-tests-1")
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    page = support_client.get(url)
+    assert page.status_code == 200
+    assert 'name="connector_profile-0-role"' in page.content.decode()
+
+    data = {
+        "username": "packer",
+        "is_active": "on",
+        "date_joined_0": "2024-01-01",
+        "date_joined_1": "00:00:00",
+        "connector_profile-TOTAL_FORMS": "1",
+        "connector_profile-INITIAL_FORMS": "0",
+        "connector_profile-MIN_NUM_FORMS": "0",
+        "connector_profile-MAX_NUM_FORMS": "1",
+        "connector_profile-0-role": Role.MERCHANT_USER,
+        "connector_profile-0-merchant": merchant.pk,
+        "connector_profile-0-user": user.pk,
+    }
+    response = support_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    profile = UserProfile.objects.get(user=user)
+    assert (profile.role, profile.merchant) == (Role.MERCHANT_USER, merchant)
+    listing = support_client.get(reverse("admin:auth_user_changelist")).content.decode()
+    assert "Merchant user of Acme Outdoor" in listing
