@@ -194,7 +194,7 @@ class OrderLine(models.Model):
     shipped_quantity = models.DecimalField(max_digits=20, decimal_places=6, default=0)
 
     class Meta:
-        ordering = ["order", "line_nbr"]
+        ordering = ["order_id", "line_nbr"]
         constraints = [
             models.UniqueConstraint(fields=["order", "line_nbr"], name="order_line_nbr_unique")
         ]

@@ -236,7 +236,7 @@ def _apply(
 
 def _known_orders(store: StoreConnection, orders: list[MappedOrder]) -> dict[tuple, _Known]:
     kind = orders[0].source_kind
-    rows = Order.objects.filter(store=store, source_kind=kind)
+    rows = Order.objects.filter(store=store, source_kind=kind).order_by()
     if kind == SHIPMENT:
         rows = rows.filter(erp_shipment_nbr__in={o.erp_shipment_nbr for o in orders})
     else:
@@ -368,7 +368,7 @@ def _reconcile_lines(rewritten: list[tuple[Order, MappedOrder]]) -> None:
     changed in place, added or removed."""
     order_ids = [order.pk for order, _ in rewritten]
     current: dict[int, dict[int, OrderLine]] = {}
-    for line in OrderLine.objects.filter(order_id__in=order_ids):
+    for line in OrderLine.objects.filter(order_id__in=order_ids).order_by():
         current.setdefault(line.order_id, {})[line.line_nbr] = line
     to_create: list[OrderLine] = []
     to_update: list[OrderLine] = []

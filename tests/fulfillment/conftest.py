@@ -57,9 +57,7 @@ class SandboxData:
         return self._call("GET", "shipments", **query)
 
     def set_shipment_last_modified(self, nbr: str, value: str) -> dict:
-        return self._call(
-            "POST", f"records/Shipment/{nbr}/last-modified", {"value": value}
-        )
+        return self._call("POST", f"records/Shipment/{nbr}/last-modified", {"value": value})
 
     def eligible_sales_orders(self, order_type: str = "SO") -> set[tuple[str, str]]:
         """What a sales-order import must end with: Open or Back Order, not on hold."""
@@ -68,6 +66,12 @@ class SandboxData:
             for o in self.orders(type=order_type)
             if o["Status"] in ("Open", "Back Order")
         }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Users are created in many tests; their passwords protect nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

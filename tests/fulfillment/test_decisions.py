@@ -112,9 +112,7 @@ def test_order_that_leaves_eligibility_leaves_the_queue_with_the_reason(
 
 def test_released_hold_comes_back_to_ready():
     held = map_sales_order(sales_order(status="On Hold", hold=True))
-    decision = decide(
-        known_as(held, OrderStatus.ON_HOLD_AT_SOURCE), map_sales_order(sales_order())
-    )
+    decision = decide(known_as(held, OrderStatus.ON_HOLD_AT_SOURCE), map_sales_order(sales_order()))
     assert (decision.action, decision.status, decision.status_reason) == (
         Action.UPDATE,
         OrderStatus.READY,

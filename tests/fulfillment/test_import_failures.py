@@ -236,3 +236,24 @@ def test_a_record_the_database_refuses_does_not_block_the_page(
     assert run.failures[0]["key"] == "SO 000001"
     assert run.failures[0]["reason"].startswith("the database refused it")
     assert imported(store) == eligible - {("SO", "000001")}
+
+
+def test_an_insert_that_collides_is_re_read_and_applied_as_an_update(
+    sandbox, sandbox_data, store_factory, run_import, monkeypatch
+):
+    store = store_factory(sandbox)
+    run_import(store)
+    sandbox_data.edit("SO", "000001", shipTo={"City": "Boulder"})
+    real_known = binder._known_orders
+    blind = []
+
+    def stale_read(store, orders):
+        # The first read misses the rows another writer committed: their inserts collide.
+        blind.append(1)
+        return {} if len(blind) == 1 else real_known(store, orders)
+
+    monkeypatch.setattr(binder, "_known_orders", stale_read)
+    run = run_import(store)
+    assert (run.created, run.updated, run.failed) == (0, 1, 0)
+    assert len(blind) == 2
+    assert Order.objects.get(store=store, erp_order_nbr="000001").ship_to_city == "Boulder"

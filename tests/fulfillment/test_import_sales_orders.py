@@ -76,8 +76,9 @@ def test_changes_at_the_source_reach_orders_the_warehouse_has_not_shipped(
         ln.line_nbr: ln.pk for ln in OrderLine.objects.filter(order__erp_order_nbr="000001")
     }
     held, cancelled = sorted(
-        nbr for kind, nbr in sandbox_data.eligible_sales_orders() if nbr != "000001"
-        and sandbox_data.order(kind, nbr)["Status"]["value"] == "Open"
+        nbr
+        for kind, nbr in sandbox_data.eligible_sales_orders()
+        if nbr != "000001" and sandbox_data.order(kind, nbr)["Status"]["value"] == "Open"
     )[:2]
 
     sandbox_data.edit(
@@ -131,7 +132,8 @@ def test_orders_the_warehouse_took_are_flagged_and_shipped_ones_keep_their_data(
     store = store_factory(sandbox)
     run_import(store)
     acknowledged, shipped = sorted(
-        nbr for kind, nbr in sandbox_data.eligible_sales_orders()
+        nbr
+        for kind, nbr in sandbox_data.eligible_sales_orders()
         if sandbox_data.order(kind, nbr)["Status"]["value"] == "Open"
     )[:2]
     Order.objects.filter(erp_order_nbr=acknowledged).update(status=OrderStatus.ACKNOWLEDGED)

@@ -54,9 +54,7 @@ def test_imports_every_open_shipment_with_lines_and_ship_to(
     assert (again.created, again.updated, again.acumatica_requests) == (0, 0, 1)
 
 
-def test_the_default_warehouse_limits_the_import(
-    sandbox, store_factory, run_import, seeded
-):
+def test_the_default_warehouse_limits_the_import(sandbox, store_factory, run_import, seeded):
     warehouse, _ = Counter(s["WarehouseID"] for s in seeded).most_common(1)[0]
     store = store_factory(sandbox, shipment_mode=True, default_warehouse=warehouse)
     run_import(store)

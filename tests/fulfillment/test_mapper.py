@@ -146,7 +146,9 @@ def test_payload_hash_and_content_hashes_see_real_changes():
     record["ShipToAddress"]["City"] = w("Denver")
     after = map_sales_order(record)
     assert after.payload_hash != before.payload_hash
-    changed = {k for k in before.content_hashes if before.content_hashes[k] != after.content_hashes[k]}
+    changed = {
+        k for k in before.content_hashes if before.content_hashes[k] != after.content_hashes[k]
+    }
     assert changed == {"lines", "ship_to"}
 
 

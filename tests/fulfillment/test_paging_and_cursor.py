@@ -110,8 +110,11 @@ def test_recovery_pages_come_before_the_checkpoint_that_needs_them():
 
 def test_a_server_that_ignores_top_is_refused():
     with pytest.raises(UnexpectedResponse):
-        list(scan_pages(lambda skip, top: [{"k": i} for i in range(top + 5)], key_of=str,
-                        page_size=3))
+        list(
+            scan_pages(
+                lambda skip, top: [{"k": i} for i in range(top + 5)], key_of=str, page_size=3
+            )
+        )
 
 
 def test_filters_per_mode_and_scan():
@@ -127,7 +130,10 @@ def test_filters_per_mode_and_scan():
         "OrderType eq 'SO' and LastModified ge datetimeoffset'2025-01-15T12:00:00.000+00:00'"
     )
     shipments = scan_query(
-        source_kind="shipment", scan=INCREMENTAL, order_type="SO", warehouse="EAST",
+        source_kind="shipment",
+        scan=INCREMENTAL,
+        order_type="SO",
+        warehouse="EAST",
         lower_bound=T0,
     )
     assert shipments.entity == "Shipment"
@@ -157,22 +163,28 @@ def test_the_cursor_never_passes_the_start_of_the_scan():
     # A record changed while the scan ran may sit on a page already read.
     later = T0 + dt.timedelta(minutes=3)
     moved = finished_cursor(
-        cursor(T0 - dt.timedelta(hours=1)), plan(INCREMENTAL, max_modified=later),
+        cursor(T0 - dt.timedelta(hours=1)),
+        plan(INCREMENTAL, max_modified=later),
         lookback=LOOKBACK,
     )
     assert moved == (T0, "")
 
 
 def test_nothing_seen_keeps_the_cursor():
-    assert finished_cursor(cursor(T0), plan(INCREMENTAL, max_modified=None), lookback=LOOKBACK)[
-        0
-    ] == T0
+    assert (
+        finished_cursor(cursor(T0), plan(INCREMENTAL, max_modified=None), lookback=LOOKBACK)[0]
+        == T0
+    )
 
 
 def test_the_cursor_never_moves_back():
     moved = finished_cursor(
-        cursor(T0), plan(INCREMENTAL, max_modified=T0 - dt.timedelta(minutes=5),
-                         started_at=T0 + dt.timedelta(hours=1)),
+        cursor(T0),
+        plan(
+            INCREMENTAL,
+            max_modified=T0 - dt.timedelta(minutes=5),
+            started_at=T0 + dt.timedelta(hours=1),
+        ),
         lookback=LOOKBACK,
     )
     assert moved[0] == T0

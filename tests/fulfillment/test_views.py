@@ -32,7 +32,9 @@ def test_a_merchant_sees_only_its_own_orders(client, two_merchants, merchant_use
     page = client.get(reverse("fulfillment:order_list"))
     assert page.status_code == 200
     listed = {order.pk for order in page.context["page"].object_list}
-    assert listed and listed <= set(Order.objects.filter(store=acme_store).values_list("pk", flat=True))
+    assert listed and listed <= set(
+        Order.objects.filter(store=acme_store).values_list("pk", flat=True)
+    )
     assert page.context["page"].paginator.count == Order.objects.filter(store=acme_store).count()
 
     detail = client.get(reverse("fulfillment:order_detail", args=[mine.pk]))
@@ -72,7 +74,9 @@ def test_run_now_button_queues_only_for_stores_the_user_may_see(
 
     response = client.post(reverse("fulfillment:store_import_now", args=[globex_store.pk]))
     assert response.status_code == 404
-    assert client.get(reverse("fulfillment:store_import_now", args=[acme_store.pk])).status_code == 405
+    assert (
+        client.get(reverse("fulfillment:store_import_now", args=[acme_store.pk])).status_code == 405
+    )
     assert len(queued) == 1
 
 
