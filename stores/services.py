@@ -13,6 +13,7 @@ from django.utils import timezone
 from . import access
 from .credentials import store_secrets_set
 from .models import Merchant, StoreConnection, StoreStatus
+from .validation import normalised_store_fields
 
 logger = logging.getLogger("connector.stores")
 
@@ -62,6 +63,7 @@ def store_create(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not store fields: {sorted(unknown)}")
+    fields = normalised_store_fields(fields)
     with transaction.atomic():
         store = StoreConnection(merchant=merchant, name=name.strip(), **fields)
         _set_status(store, StoreStatus.DRAFT, "Not tested yet.")
@@ -85,6 +87,7 @@ def store_update(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not store fields: {sorted(unknown)}")
+    fields = normalised_store_fields(fields)
     changed = {name for name, value in fields.items() if getattr(store, name) != value}
     for name in changed:
         setattr(store, name, fields[name])

@@ -121,9 +121,23 @@ STORE_FIELD_VALIDATORS: dict[str, tuple] = {
 }
 
 
+# Acumatica IDs are upper-case; accept what people type.
+UPPER_CASE_FIELDS = ("order_type", "default_warehouse")
+
+
+def normalised_store_fields(values: dict) -> dict:
+    """Strip text and upper-case Acumatica IDs, the same way for every entry point."""
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    for name in UPPER_CASE_FIELDS:
+        if isinstance(values.get(name), str):
+            values[name] = values[name].upper()
+    return values
+
+
 def store_field_errors(values: dict[str, str]) -> dict[str, list[str]]:
     """Messages per field for the values given (fields left out are not checked), including
     the Client ID / Tenant agreement (reported on "tenant", as the model does)."""
+    values = normalised_store_fields(values)
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
         for validator in STORE_FIELD_VALIDATORS.get(name, ()):

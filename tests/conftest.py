@@ -59,3 +59,6 @@ def pytest_configure(config):
     if not settings.CONNECTOR_CREDENTIALS_KEYS:
         settings.CONNECTOR_CREDENTIALS_KEYS = [Fernet.generate_key().decode()]
     settings.CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS = True
+    # The real hasher spends most of a second per user on purpose; tests create many users
+    # and are about access rules, not password storage.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -22,12 +22,6 @@ from stores import access
 from stores.models import Merchant, Role, StoreConnection, StoreStatus, UserProfile
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The demo sets two passwords per run; the real hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _counts() -> tuple[int, int, int, int]:
     return (
         Merchant.objects.count(),

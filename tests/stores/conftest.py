@@ -14,13 +14,6 @@ from stores.services import merchant_get_or_create, store_create
 _numbers = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The default hasher takes most of a second per user on a small machine; these tests are
-    # about access rules, not password storage.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def merchant_factory(db):
     def make(name: str | None = None):

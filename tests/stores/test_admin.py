@@ -151,7 +151,7 @@ def test_bad_values_are_refused_with_the_validators_messages(support_client, san
         _form_data(
             store,
             client_id="B5D1E5A2-7C1F-4E36-9A0B-1F2E3D4C5B6A",
-            order_type="so",
+            order_type="S-",
             tenant="Other",
             instance_url="ftp://erp.example.com/",
         ),
