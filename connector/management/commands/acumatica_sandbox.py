@@ -110,6 +110,10 @@ class Command(BaseCommand):
         server = SandboxServer(config)
         # SIGTERM (from the demo supervisor or a service manager) stops it like Ctrl-C does.
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+
+        def shown(secret: str) -> str:
+            return "(hidden; see --help for how it is set)" if options["hide_secrets"] else secret
+
         endpoints = ", ".join(f"{config.endpoint_name}/{v}" for v in config.endpoint_versions)
         self.stdout.write(
             "Acumatica sandbox listening\n"
@@ -117,9 +121,9 @@ class Command(BaseCommand):
             f"  endpoints      {endpoints}\n"
             f"  tenant(s)      {', '.join(config.tenants)}\n"
             f"  username       {config.username}\n"
-            f"  password       {config.password}\n"
+            f"  password       {shown(config.password)}\n"
             f"  client id      {config.client_id}\n"
-            f"  client secret  {config.client_secret}\n"
+            f"  client secret  {shown(config.client_secret)}\n"
             f"  control        {server.site_url}/_sandbox/state\n"
             f"  seeded         {config.orders} sales orders (seed {config.seed})"
         )

@@ -54,6 +54,7 @@ class Command(BaseCommand):
                     str(sandbox_port),
                     "--orders",
                     str(options["sandbox_orders"]),
+                    "--hide-secrets",
                 ],
             ),
             ProcessSpec(
@@ -114,7 +115,8 @@ class Command(BaseCommand):
                 f"\n  Web UI        http://127.0.0.1:{port}/\n"
                 f"{logins}"
                 f"  Admin         http://127.0.0.1:{port}/admin/\n"
-                f"  Sandbox       {sandbox_url}\n"
+                f"  Sandbox       {sandbox_url}   (its credentials: README, "
+                '"Trying the wizard")\n'
                 "  Press Ctrl-C to stop everything.\n"
             )
         )
