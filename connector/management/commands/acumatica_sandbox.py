@@ -79,6 +79,12 @@ class Command(BaseCommand):
             help="an installed Default endpoint version; repeat",
         )
         parser.add_argument(
+            "--hide-secrets",
+            action="store_true",
+            help="do not print the password and client secret (the demo keeps them out of its "
+            "output, which may end up in logs)",
+        )
+        parser.add_argument(
             "--no-hold-shipments",
             action="store_true",
             help="new shipments start Open instead of On Hold",
