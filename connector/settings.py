@@ -106,12 +106,14 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     # The transport does not create its folders, and publishing into a missing one just hangs.
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Otherwise kombu puts its exchange files in ./control, wherever the process started.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
@@ -141,6 +143,17 @@ CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS = env.bool(
 ACUMATICA_CONNECT_TIMEOUT = env.float("ACUMATICA_CONNECT_TIMEOUT", default=10.0)
 ACUMATICA_READ_TIMEOUT = env.float("ACUMATICA_READ_TIMEOUT", default=60.0)
 SANDBOX_PORT = env.int("SANDBOX_PORT", default=8081)
+
+# Order import (meanings in fulfillment/conf.py).
+FULFILLMENT_IMPORT_PAGE_SIZE = env.int("FULFILLMENT_IMPORT_PAGE_SIZE", default=500)
+FULFILLMENT_IMPORT_LOOKBACK_SECONDS = env.int("FULFILLMENT_IMPORT_LOOKBACK_SECONDS", default=600)
+FULFILLMENT_IMPORT_LEASE_SECONDS = env.int("FULFILLMENT_IMPORT_LEASE_SECONDS", default=300)
+FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS = env.int(
+    "FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS", default=60
+)
+FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS = env.int(
+    "FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS", default=3600
+)
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""Import settings, each overridable in Django settings (``FULFILLMENT_IMPORT_*``)."""
+"""Import settings (``FULFILLMENT_IMPORT_*`` in Django settings, from the environment; the
+defaults here apply when a settings module leaves one out)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ DEFAULTS = {
     "FULFILLMENT_IMPORT_PAGE_SIZE": 500,
     # How far before the cursor each incremental scan starts again (late commits, ties, skew).
     "FULFILLMENT_IMPORT_LOOKBACK_SECONDS": 600,
-    # A run's hold on its store; renewed after each page, so it only has to outlive one page.
-    "FULFILLMENT_IMPORT_LEASE_SECONDS": 600,
+    # A run's hold on its store, renewed after each page: it only has to outlive one page (a
+    # read timeout plus the limiter's wait), and bounds how long a killed worker blocks the store.
+    "FULFILLMENT_IMPORT_LEASE_SECONDS": 300,
     # After a failed run the scheduler waits base * 2^(failures - 1), at most cap.
     "FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS": 60,
     "FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS": 3600,

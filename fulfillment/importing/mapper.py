@@ -13,16 +13,15 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from connector.acumatica.values import is_wrapped
-
 from .. import lengths
+from . import readers as read
+from .readers import MappingError
 
 SALES_ORDER = "sales_order"
 SHIPMENT = "shipment"
-_MAX_QUANTITY = Decimal(10) ** 14
 # Members that differ between two reads of an unchanged record: rowNumber is the position in
 # the answer, _links and detail/linked ids are session-scoped (API.md §2). The record's own id
 # is its persistent NoteID, so dropping every "id" loses nothing.
@@ -30,15 +29,6 @@ _JSON_STRING = r'"(?:[^"\\]|\\.)*"'
 _VOLATILE_JSON = re.compile(
     rf'"(?:rowNumber":-?\d+|id":{_JSON_STRING}|_links":\{{(?:{_JSON_STRING}:{_JSON_STRING},?)*\}})'
 )
-
-
-class MappingError(ValueError):
-    """The record cannot be imported as it is; ``reason`` says why."""
-
-    def __init__(self, reason: str, *, key: str = "") -> None:
-        self.reason = reason
-        self.key = key
-        super().__init__(f"{key}: {reason}" if key else reason)
 
 
 @dataclass(frozen=True)
@@ -110,7 +100,7 @@ def record_key_text(record: Mapping[str, Any], source_kind: str) -> str:
     if not isinstance(record, Mapping):
         return "(not a record)"
     names = ("ShipmentNbr",) if source_kind == SHIPMENT else ("OrderType", "OrderNbr")
-    parts = [_raw(record, name) for name in names]
+    parts = [read.raw(record, name) for name in names]
     if all(isinstance(p, str) and p.strip() for p in parts):
         return " ".join(p.strip() for p in parts)
     return f"id {record.get('id')}" if record.get("id") else "(record without key)"
@@ -124,7 +114,7 @@ def last_modified_field(source_kind: str) -> str:
 def record_last_modified(record: Mapping[str, Any], source_kind: str) -> dt.datetime | None:
     """The record's last-modified time, or None when missing or unreadable."""
     try:
-        return _datetime(record, last_modified_field(source_kind), required=False)
+        return read.moment(record, last_modified_field(source_kind), required=False)
     except MappingError:
         return None
 
@@ -140,18 +130,22 @@ def map_sales_order(record: Mapping[str, Any]) -> MappedOrder:
         details = _details(record, "Details")
         lines = tuple(_sales_order_line(line, index) for index, line in enumerate(details))
         _unique_line_numbers(lines)
-        customer_reference = _str(
+        customer_reference = read.string(
             record, "CustomerOrder", max_len=lengths.CUSTOMER_REFERENCE
-        ) or _str(record, "ExternalRef", max_len=lengths.CUSTOMER_REFERENCE)
+        ) or read.string(record, "ExternalRef", max_len=lengths.CUSTOMER_REFERENCE)
         return _mapped(
             record,
             source_kind=SALES_ORDER,
-            erp_order_type=_str(record, "OrderType", required=True, max_len=lengths.ORDER_TYPE),
-            erp_order_nbr=_str(record, "OrderNbr", required=True, max_len=lengths.DOCUMENT_NBR),
+            erp_order_type=read.string(
+                record, "OrderType", required=True, max_len=lengths.ORDER_TYPE
+            ),
+            erp_order_nbr=read.string(
+                record, "OrderNbr", required=True, max_len=lengths.DOCUMENT_NBR
+            ),
             erp_shipment_nbr="",
             customer_reference=customer_reference,
-            warehouse=_str(record, "PreferredWarehouseID", max_len=lengths.WAREHOUSE),
-            order_date=_datetime(record, "Date", required=False),
+            warehouse=read.string(record, "PreferredWarehouseID", max_len=lengths.WAREHOUSE),
+            order_date=read.moment(record, "Date", required=False),
             ship_to=_ship_to(record.get("ShipToAddress"), record.get("ShipToContact")),
             lines=lines,
         )
@@ -177,12 +171,12 @@ def map_shipment(record: Mapping[str, Any]) -> MappedOrder:
             source_kind=SHIPMENT,
             erp_order_type=first.erp_order_type,
             erp_order_nbr=first.erp_order_nbr,
-            erp_shipment_nbr=_str(
+            erp_shipment_nbr=read.string(
                 record, "ShipmentNbr", required=True, max_len=lengths.DOCUMENT_NBR
             ),
             customer_reference="",
-            warehouse=_str(record, "WarehouseID", max_len=lengths.WAREHOUSE),
-            order_date=_datetime(record, "ShipmentDate", required=False),
+            warehouse=read.string(record, "WarehouseID", max_len=lengths.WAREHOUSE),
+            order_date=read.moment(record, "ShipmentDate", required=False),
             ship_to=_ship_to(settings.get("ShipToAddress"), settings.get("ShipToContact")),
             lines=lines,
         )
@@ -191,16 +185,16 @@ def map_shipment(record: Mapping[str, Any]) -> MappedOrder:
 
 
 def _mapped(record: Mapping[str, Any], *, source_kind: str, **parts: Any) -> MappedOrder:
-    status = _str(record, "Status", required=True, max_len=lengths.ERP_STATUS)
-    last_modified = _datetime(record, last_modified_field(source_kind), required=True)
+    status = read.string(record, "Status", required=True, max_len=lengths.ERP_STATUS)
+    last_modified = read.moment(record, last_modified_field(source_kind), required=True)
     note_id = record.get("id")
     if note_id is not None and not isinstance(note_id, str):
         raise MappingError("id is not a string")
     order = {
-        "customer_id": _str(record, "CustomerID", max_len=lengths.CUSTOMER_ID),
-        "ship_via": _str(record, "ShipVia", max_len=lengths.SHIP_VIA),
+        "customer_id": read.string(record, "CustomerID", max_len=lengths.CUSTOMER_ID),
+        "ship_via": read.string(record, "ShipVia", max_len=lengths.SHIP_VIA),
         "erp_status": status,
-        "erp_hold": _bool(record, "Hold"),
+        "erp_hold": read.boolean(record, "Hold"),
         "erp_last_modified": last_modified,
         "erp_note_id": (note_id or "")[: lengths.NOTE_ID],
         **parts,
@@ -234,16 +228,18 @@ def _details(record: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
 
 def _sales_order_line(line: Mapping[str, Any], index: int) -> MappedLine:
     try:
-        ordered = _quantity(line, "OrderQty", required=True)
-        open_quantity = _quantity(line, "OpenQty", default=None)
+        ordered = read.quantity(line, "OrderQty", required=True)
+        open_quantity = read.quantity(line, "OpenQty", default=None)
         return MappedLine(
-            line_nbr=_int(line, "LineNbr"),
-            inventory_id=_str(line, "InventoryID", required=True, max_len=lengths.INVENTORY_ID),
-            description=_text(line, "LineDescription"),
+            line_nbr=read.whole_number(line, "LineNbr"),
+            inventory_id=read.string(
+                line, "InventoryID", required=True, max_len=lengths.INVENTORY_ID
+            ),
+            description=read.text(line, "LineDescription"),
             ordered_quantity=ordered,
             open_quantity=ordered if open_quantity is None else open_quantity,
-            uom=_str(line, "UOM", max_len=lengths.UOM),
-            warehouse=_str(line, "WarehouseID", max_len=lengths.WAREHOUSE),
+            uom=read.string(line, "UOM", max_len=lengths.UOM),
+            warehouse=read.string(line, "WarehouseID", max_len=lengths.WAREHOUSE),
         )
     except MappingError as exc:
         raise MappingError(f"line {index + 1}: {exc.reason}") from None
@@ -251,18 +247,22 @@ def _sales_order_line(line: Mapping[str, Any], index: int) -> MappedLine:
 
 def _shipment_line(line: Mapping[str, Any], index: int) -> MappedLine:
     try:
-        order_line = _raw(line, "OrderLineNbr")
+        order_line = read.raw(line, "OrderLineNbr")
         return MappedLine(
-            line_nbr=_int(line, "LineNbr"),
-            inventory_id=_str(line, "InventoryID", required=True, max_len=lengths.INVENTORY_ID),
-            description=_text(line, "Description"),
-            ordered_quantity=_quantity(line, "OrderedQty", default=Decimal(0)),
-            open_quantity=_quantity(line, "ShippedQty", required=True),
-            uom=_str(line, "UOM", max_len=lengths.UOM),
-            warehouse=_str(line, "WarehouseID", max_len=lengths.WAREHOUSE),
-            erp_order_type=_str(line, "OrderType", max_len=lengths.ORDER_TYPE),
-            erp_order_nbr=_str(line, "OrderNbr", max_len=lengths.DOCUMENT_NBR),
-            erp_order_line_nbr=None if order_line is None else _int(line, "OrderLineNbr"),
+            line_nbr=read.whole_number(line, "LineNbr"),
+            inventory_id=read.string(
+                line, "InventoryID", required=True, max_len=lengths.INVENTORY_ID
+            ),
+            description=read.text(line, "Description"),
+            ordered_quantity=read.quantity(line, "OrderedQty", default=Decimal(0)),
+            open_quantity=read.quantity(line, "ShippedQty", required=True),
+            uom=read.string(line, "UOM", max_len=lengths.UOM),
+            warehouse=read.string(line, "WarehouseID", max_len=lengths.WAREHOUSE),
+            erp_order_type=read.string(line, "OrderType", max_len=lengths.ORDER_TYPE),
+            erp_order_nbr=read.string(line, "OrderNbr", max_len=lengths.DOCUMENT_NBR),
+            erp_order_line_nbr=None
+            if order_line is None
+            else read.whole_number(line, "OrderLineNbr"),
         )
     except MappingError as exc:
         raise MappingError(f"line {index + 1}: {exc.reason}") from None
@@ -283,16 +283,16 @@ def _ship_to(address: Any, contact: Any) -> ShipTo:
     address = address or {}
     contact = contact or {}
     return ShipTo(
-        name=_text(contact, "BusinessName"),
-        attention=_text(contact, "Attention"),
-        email=_str(contact, "Email", max_len=lengths.EMAIL),
-        phone=_str(contact, "Phone1", max_len=lengths.PHONE),
-        address_line1=_text(address, "AddressLine1"),
-        address_line2=_text(address, "AddressLine2"),
-        city=_str(address, "City", max_len=lengths.CITY),
-        state=_str(address, "State", max_len=lengths.STATE),
-        postal_code=_str(address, "PostalCode", max_len=lengths.POSTAL_CODE),
-        country=_str(address, "Country", max_len=lengths.COUNTRY),
+        name=read.text(contact, "BusinessName"),
+        attention=read.text(contact, "Attention"),
+        email=read.string(contact, "Email", max_len=lengths.EMAIL),
+        phone=read.string(contact, "Phone1", max_len=lengths.PHONE),
+        address_line1=read.text(address, "AddressLine1"),
+        address_line2=read.text(address, "AddressLine2"),
+        city=read.string(address, "City", max_len=lengths.CITY),
+        state=read.string(address, "State", max_len=lengths.STATE),
+        postal_code=read.string(address, "PostalCode", max_len=lengths.POSTAL_CODE),
+        country=read.string(address, "Country", max_len=lengths.COUNTRY),
     )
 
 
@@ -327,104 +327,3 @@ def _plain(value: Any) -> str:
 
 def _line_tuple(line: MappedLine) -> list[Any]:
     return list(vars(line).values())
-
-
-# --- typed field readers ---------------------------------------------------------------------
-
-
-def _raw(record: Mapping[str, Any], name: str) -> Any:
-    """A field's value: ``{"value": x}`` → x, ``{}``/missing/null → None. A bare value (not
-    wrapped) is taken as is: some proxies and older builds unwrap."""
-    if not isinstance(record, Mapping):
-        return None
-    node = record.get(name)
-    if is_wrapped(node):
-        return node.get("value")
-    if isinstance(node, Mapping | list):
-        raise MappingError(f"{name} is not a value")
-    return node
-
-
-def _str(record: Mapping[str, Any], name: str, *, required: bool = False, max_len: int) -> str:
-    value = _raw(record, name)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise MappingError(f"{name} is not text: {value!r}")
-    value = value.strip()
-    if required and not value:
-        raise MappingError(f"{name} missing")
-    if len(value) > max_len:
-        raise MappingError(f"{name} is longer than {max_len} characters")
-    return value
-
-
-def _text(record: Mapping[str, Any], name: str) -> str:
-    """Free text: trimmed to the column instead of refusing the record."""
-    value = _raw(record, name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise MappingError(f"{name} is not text: {value!r}")
-    return value.strip()[: lengths.TEXT]
-
-
-def _bool(record: Mapping[str, Any], name: str) -> bool:
-    value = _raw(record, name)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise MappingError(f"{name} is not true/false: {value!r}")
-    return value
-
-
-def _int(record: Mapping[str, Any], name: str) -> int:
-    value = _raw(record, name)
-    if value is None:
-        raise MappingError(f"{name} missing")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise MappingError(f"{name} is not a whole number: {value!r}")
-    if value != int(value) or value < 0:
-        raise MappingError(f"{name} is not a whole number: {value!r}")
-    return int(value)
-
-
-def _quantity(
-    record: Mapping[str, Any],
-    name: str,
-    *,
-    required: bool = False,
-    default: Decimal | None = Decimal(0),
-) -> Decimal | None:
-    value = _raw(record, name)
-    if value is None:
-        if required:
-            raise MappingError(f"{name} missing")
-        return default
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise MappingError(f"{name} is not a number: {value!r}")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise MappingError(f"{name} is not a number: {value!r}") from None
-    if not number.is_finite() or number < 0 or number >= _MAX_QUANTITY:
-        raise MappingError(f"{name} is out of range: {value!r}")
-    return number.quantize(Decimal("0.000001"))
-
-
-def _datetime(record: Mapping[str, Any], name: str, *, required: bool) -> dt.datetime | None:
-    value = _raw(record, name)
-    if value is None or value == "":
-        if required:
-            raise MappingError(f"{name} missing")
-        return None
-    if not isinstance(value, str):
-        raise MappingError(f"{name} is not a date: {value!r}")
-    try:
-        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise MappingError(f"{name} is not a date: {value!r}") from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        # Without an offset the moment is ambiguous by hours: a cursor built on it could skip.
-        raise MappingError(f"{name} has no UTC offset: {value!r}")
-    return moment

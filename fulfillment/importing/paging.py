@@ -13,6 +13,10 @@ harmless (the writes are idempotent upserts); skipping is not.
 
 Recovery pages come *before* the page that revealed the shift, so a checkpoint is only ever
 saved once everything before it has been written.
+
+What this relies on: one query returns its records in the same relative order from one
+request to the next. The sandbox uses key order; Acumatica documents none, but no ``$skip``
+paging of any client could work without a stable order.
 """
 
 from __future__ import annotations

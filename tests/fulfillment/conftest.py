@@ -68,12 +68,6 @@ class SandboxData:
         }
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Users are created in many tests; their passwords protect nothing here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def sandbox_data(sandbox) -> SandboxData:
     return SandboxData(sandbox)
@@ -143,11 +137,3 @@ def run_import():
         return result
 
     return run
-
-
-def request_paths(sandbox, entity: str = "") -> list[dict]:
-    """Requests the sandbox answered (optionally only list calls on one entity)."""
-    entries = sandbox.request_log.entries()
-    if entity:
-        entries = [e for e in entries if e.path.endswith(f"/{entity}")]
-    return entries

@@ -9,7 +9,7 @@ import pytest
 import requests
 from django.utils import timezone
 
-from fulfillment.importing import binder, lease
+from fulfillment.importing import binder, lease, rows
 from fulfillment.models import (
     ImportCursor,
     ImportRun,
@@ -221,7 +221,7 @@ def test_a_record_the_database_refuses_does_not_block_the_page(
 ):
     store = store_factory(sandbox)
     eligible = sandbox_data.eligible_sales_orders()
-    real_new_order = binder._new_order
+    real_new_order = rows.new_order
 
     def poisoned(store, run, mapped, now):
         order = real_new_order(store, run, mapped, now)
@@ -230,7 +230,7 @@ def test_a_record_the_database_refuses_does_not_block_the_page(
             order.erp_last_modified = None  # refused by every database
         return order
 
-    monkeypatch.setattr(binder, "_new_order", poisoned)
+    monkeypatch.setattr(rows, "new_order", poisoned)
     run = run_import(store)
     assert run.failed == 1
     assert run.failures[0]["key"] == "SO 000001"

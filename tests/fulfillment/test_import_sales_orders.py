@@ -237,3 +237,37 @@ def test_the_store_order_type_selects_what_is_imported(
     run_import(store)
     expected = sandbox_data.eligible_sales_orders("RM")
     assert expected and imported(store) == expected
+
+
+def test_orders_leaving_a_status_filtered_scan_between_pages_do_not_hide_others(
+    sandbox, sandbox_data, store_factory, run_import, settings, monkeypatch
+):
+    # The first import filters on status. Two orders it already read are cancelled before it
+    # asks for the next page: everything after them slides back by two places.
+    settings.FULFILLMENT_IMPORT_PAGE_SIZE = 4
+    sandbox_data.seed(orders=60, lines=1)
+    eligible = sandbox_data.eligible_sales_orders()
+    store = store_factory(sandbox)
+    from fulfillment.importing import sync
+
+    real_commit = sync._commit_page
+    pages = []
+
+    def commit_then_cancel(store, run, cursor, plan, page, requests_so_far):
+        result = real_commit(store, run, cursor, plan, page, requests_so_far)
+        pages.append(page)
+        if len(pages) == 1:
+            for record in page.records[:2]:
+                sandbox_data.cancel("SO", record["OrderNbr"]["value"], force=True)
+        return result
+
+    monkeypatch.setattr(sync, "_commit_page", commit_then_cancel)
+    run = run_import(store)
+    assert imported(store) == eligible
+    assert any(not page.checkpoint for page in pages)  # it read back to find its place
+    assert run.created == len(eligible)
+
+    monkeypatch.undo()
+    run_import(store)
+    cancelled = Order.objects.filter(store=store, status=OrderStatus.CANCELLED_AT_SOURCE)
+    assert cancelled.count() == 2
