@@ -1,0 +1,49 @@
+"""The fulfillment app's models, one module per concern."""
+
+from .api_tokens import ApiToken
+from .carriers import CarrierMapping
+from .fulfilments import (
+    Fulfillment,
+    FulfillmentLine,
+    FulfillmentPackage,
+    FulfillmentPackageContent,
+    FulfillmentSource,
+    FulfillmentStatus,
+    WriteBackAttempt,
+    WriteBackOutbox,
+    WriteBackProgress,
+)
+from .imports import ImportCursor, ImportRun, ImportRunStatus, ImportState, ImportTrigger
+from .orders import (
+    SHIPPED_STATUSES,
+    WAREHOUSE_QUEUE_STATUSES,
+    Order,
+    OrderLine,
+    OrderStatus,
+    SourceKind,
+)
+
+__all__ = [
+    "SHIPPED_STATUSES",
+    "WAREHOUSE_QUEUE_STATUSES",
+    "ApiToken",
+    "CarrierMapping",
+    "Fulfillment",
+    "FulfillmentLine",
+    "FulfillmentPackage",
+    "FulfillmentPackageContent",
+    "FulfillmentSource",
+    "FulfillmentStatus",
+    "ImportCursor",
+    "ImportRun",
+    "ImportRunStatus",
+    "ImportState",
+    "ImportTrigger",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "SourceKind",
+    "WriteBackAttempt",
+    "WriteBackOutbox",
+    "WriteBackProgress",
+]
