@@ -25,3 +25,11 @@ def import_store(
         trigger=trigger,
         requested_at=dt.datetime.fromisoformat(requested_at) if requested_at else None,
     )
+
+
+@shared_task(name="fulfillment.write_back")
+def write_back(fulfillment_id: int) -> None:
+    """Write one fulfilment back to Acumatica; safe to run twice (see fulfillment.writeback)."""
+    from .writeback.engine import writeback_run
+
+    writeback_run(fulfillment_id=fulfillment_id)

@@ -1,0 +1,17 @@
+"""Writing fulfilments back to Acumatica as confirmed Shipments, exactly once.
+
+``writeback_enqueue`` is how everything else asks for a write-back: it queues the task after
+the current transaction commits (the outbox row already exists by then), so a rolled-back
+fulfilment is never written and a committed one is never forgotten (the periodic sweep
+re-queues outbox rows whose task was lost).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+
+def writeback_enqueue(fulfillment_id: int) -> None:
+    from fulfillment.tasks import write_back
+
+    transaction.on_commit(lambda: write_back.delay(fulfillment_id))
