@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import time
 import tracemalloc
 import uuid
@@ -74,6 +75,8 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _bench(self, size: int, lines: int, seed: int) -> dict:
+        # One log line per sandbox request would drown the figures.
+        logging.getLogger("connector.sandbox").setLevel(logging.WARNING)
         server = SandboxServer(SandboxConfig(orders=0, max_sessions=0)).start()
         merchant = None
         try:
