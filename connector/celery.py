@@ -19,6 +19,11 @@ BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "connector.record_heartbeat", "schedule": 60.0},
     # Queues an import for each active store whose own interval has passed.
     "fulfillment-schedule-imports": {"task": "fulfillment.schedule_imports", "schedule": 30.0},
+    # Queues write-backs that are due and not held by a worker (lost tasks, back-off timers).
+    "fulfillment-dispatch-writebacks": {
+        "task": "fulfillment.dispatch_writebacks",
+        "schedule": 30.0,
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
 

@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's files, served from here: the API docs page loads nothing from a CDN.
+    "drf_spectacular_sidecar",
     "connector",
     "stores",
     "fulfillment",
@@ -154,6 +158,37 @@ FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS = env.int(
 FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS = env.int(
     "FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS", default=3600
 )
+
+# --- Warehouse API (fulfillment/api) -------------------------------------------------------------
+# Authentication and permissions are set on the API's views (API tokens); these are the rest.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["fulfillment.api.parsers.BoundedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "fulfillment.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Acumatica ⇄ 3PL connector: warehouse API",
+    "DESCRIPTION": (
+        "Pull orders to ship, acknowledge them, post what shipped and follow its write-back to "
+        "Acumatica. Authenticate with `Authorization: Token <key>`."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs describe the API, not anyone's data: readable without a token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise fetch a validator badge from the internet.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
+# Larger fulfilment bodies are refused with 413 before they are parsed.
+FULFILLMENT_API_MAX_BODY_BYTES = env.int("FULFILLMENT_API_MAX_BODY_BYTES", default=1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -1,14 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from fulfillment.urls import carrier_urlpatterns
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("stores/", include("stores.urls")),
+    # Carrier mappings belong to fulfillment but live under their store's address.
+    path("stores/<int:store_id>/carriers/", include((carrier_urlpatterns, "carriers"))),
     path("orders/", include("fulfillment.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("fulfillment.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

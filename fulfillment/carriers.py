@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+import logging
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from connector.acumatica import AcumaticaError, NotFound
+from stores.credentials import acumatica_client_for
 from stores.models import StoreConnection
 
 from .models import CarrierMapping
+
+logger = logging.getLogger("connector.fulfillment")
 
 
 def _norm(value: str | None) -> str:
@@ -49,3 +56,101 @@ def carrier_mapping_set(
         defaults={"ship_via": ship_via, "default_box_id": default_box_id},
     )
     return mapping
+
+
+def carrier_mapping_add(
+    *,
+    store: StoreConnection,
+    carrier: str,
+    service: str = "",
+    ship_via: str,
+    default_box_id: str = "",
+) -> CarrierMapping:
+    """Add (or replace) a mapping, then let the fulfilments held for want of one continue."""
+    with transaction.atomic():
+        mapping = carrier_mapping_set(
+            store=store,
+            carrier=carrier,
+            service=service,
+            ship_via=ship_via,
+            default_box_id=default_box_id,
+        )
+        _release_held(store)
+    return mapping
+
+
+def carrier_mapping_update(
+    *,
+    mapping: CarrierMapping,
+    carrier: str,
+    service: str = "",
+    ship_via: str,
+    default_box_id: str = "",
+) -> CarrierMapping:
+    """Change a mapping, its carrier and service included."""
+    carrier, service = _norm(carrier), _norm(service)
+    clash = (
+        CarrierMapping.objects.filter(store_id=mapping.store_id, carrier=carrier, service=service)
+        .exclude(pk=mapping.pk)
+        .exists()
+    )
+    if clash:
+        raise ValidationError(
+            {"service": f"{carrier} {service or '(any service)'} is mapped already; edit that one."}
+        )
+    with transaction.atomic():
+        CarrierMapping.objects.filter(pk=mapping.pk).update(carrier=carrier, service=service)
+        mapping = carrier_mapping_set(
+            store=mapping.store,
+            carrier=carrier,
+            service=service,
+            ship_via=ship_via,
+            default_box_id=default_box_id,
+        )
+        _release_held(mapping.store)
+    return mapping
+
+
+def carrier_mapping_delete(*, mapping: CarrierMapping) -> None:
+    # A fulfilment already written keeps its Ship Via; later ones of this carrier are held.
+    mapping.delete()
+
+
+def _release_held(store: StoreConnection) -> None:
+    # Imported here: the write-back imports this module to resolve mappings.
+    try:
+        from .writeback import writeback_release_held
+    except ImportError:
+        # TODO(write-back): drop this guard once fulfillment.writeback exports
+        # writeback_release_held; until then held fulfilments wait for the outbox sweep.
+        logger.warning("store %s: writeback_release_held is not available yet", store.pk)
+        return
+    writeback_release_held(store=store)
+
+
+def carrier_mapping_check(
+    *, store: StoreConnection, ship_via: str, default_box_id: str = ""
+) -> list[str]:
+    """Warnings when the store's Acumatica has no such Ship Via code or box, or cannot be
+    asked. Never a refusal: the code may be created in Acumatica later, and a mapping is
+    needed now to release held fulfilments."""
+    wanted = [("ShipVia", ship_via, "Ship Via code", "Ship Via Codes (CS207500)")]
+    if default_box_id:
+        wanted.append(("ShippingBox", default_box_id, "Box ID", "Boxes (CS207600)"))
+    warnings: list[str] = []
+    try:
+        with acumatica_client_for(store) as client:
+            for entity, value, label, screen in wanted:
+                try:
+                    client.get(entity, value, select=["id"])
+                except NotFound:
+                    warnings.append(
+                        f"{store.name}'s Acumatica has no {label} {value}: the write-back will "
+                        f"fail until it exists. Check {screen}."
+                    )
+    except AcumaticaError as exc:
+        warnings.append(f"Could not check {ship_via} in {store.name}'s Acumatica: {exc}")
+    except Exception as exc:  # an unreachable or refused instance must not lose the mapping
+        logger.warning("store %s: carrier mapping check failed: %r", store.pk, exc)
+        warnings.append(f"Could not check {ship_via} in {store.name}'s Acumatica: {exc}")
+    return warnings

@@ -1,4 +1,4 @@
-"""Import jobs. Thin: each one calls a service. Both are safe to run twice."""
+"""Import and write-back jobs. Thin: each one calls a service. All are safe to run twice."""
 
 from __future__ import annotations
 
@@ -33,3 +33,12 @@ def write_back(fulfillment_id: int) -> None:
     from .writeback.engine import writeback_run
 
     writeback_run(fulfillment_id=fulfillment_id)
+
+
+@shared_task(name="fulfillment.dispatch_writebacks")
+def dispatch_writebacks() -> int:
+    """Sent by beat every 30 s: queue the write-backs that are due and that no worker holds
+    (tasks lost with a worker, back-off timers that ran out, held ones to look at again)."""
+    from .writeback.services import writeback_dispatch_due
+
+    return len(writeback_dispatch_due())

@@ -5,8 +5,6 @@ merchant's order is a 404, never a 403."""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +18,7 @@ from stores import access
 
 from . import selectors, services
 from .models import OrderStatus
+from .views_fulfilments import order_page
 
 PAGE_SIZE = 50
 
@@ -53,16 +52,8 @@ def order_list(request):
 
 @login_required
 def order_detail(request, order_id):
-    order = selectors.order_for(request.user, order_id)
-    return render(
-        request,
-        "fulfillment/order_detail.html",
-        {
-            "order": order,
-            "lines": order.lines.all(),
-            "raw_payload": json.dumps(order.raw_payload, indent=2, sort_keys=True),
-        },
-    )
+    # The page also shows the order's fulfilments and, for 3PL staff, the form to record one.
+    return order_page(request, selectors.order_for(request.user, order_id))
 
 
 @login_required

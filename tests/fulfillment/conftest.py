@@ -137,3 +137,78 @@ def run_import():
         return result
 
     return run
+
+
+# --- Fulfilments and the warehouse API ----------------------------------------------------------
+
+
+@pytest.fixture
+def shippable_order(sandbox, store_factory, run_import):
+    """``shippable_order(store=None, lines=2)``: an imported ready order of a store on the
+    sandbox whose every line has at least ``min_open`` open (a new store each time by
+    default)."""
+    from decimal import Decimal
+
+    from fulfillment.models import Order, OrderStatus
+
+    imported: set[int] = set()
+
+    def make(store=None, *, lines: int = 2, min_open: int = 2):
+        store = store or store_factory(sandbox)
+        if store.pk not in imported:
+            run_import(store)
+            imported.add(store.pk)
+        for order in Order.objects.filter(store=store, status=OrderStatus.READY).order_by("pk"):
+            order_lines = list(order.lines.all())
+            if len(order_lines) >= lines and all(
+                line.open_quantity >= Decimal(min_open) for line in order_lines
+            ):
+                return order
+        raise AssertionError(f"the sandbox has no ready order with {lines}+ lines")
+
+    return make
+
+
+@pytest.fixture
+def api_token(db):
+    """``api_token(*merchants, name=None)`` → (token, key)."""
+    from fulfillment.api.tokens import api_token_create
+
+    def make(*merchants, name: str | None = None):
+        return api_token_create(name=name or f"token {next(_numbers)}", merchants=list(merchants))
+
+    return make
+
+
+@pytest.fixture
+def api_client():
+    """``api_client(key)``: a DRF test client that sends ``Authorization: Token <key>``."""
+    from rest_framework.test import APIClient
+
+    def make(key: str | None = None) -> APIClient:
+        client = APIClient()
+        if key:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return make
+
+
+def fulfilment_body(order, *, key: str = "ship-1", quantity=1, tracking: str = "1Z999", **over):
+    """A valid fulfilment request shipping ``quantity`` of each of the order's lines in one
+    package."""
+    body = {
+        "idempotency_key": key,
+        "shipped_at": "2025-06-01T12:00:00Z",
+        "carrier": "UPS",
+        "service": "Ground",
+        "lines": [
+            {"line_id": line.pk, "quantity": str(quantity)}
+            for line in order.lines.order_by("line_nbr")
+        ],
+        "packages": [
+            {"box_id": "SMALL", "weight": "2.5", "weight_unit": "lb", "tracking_number": tracking}
+        ],
+    }
+    body.update(over)
+    return body

@@ -1,0 +1,78 @@
+"""API tokens: created with a key shown once, stored as its sha256, revoked by name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from stores.models import Merchant
+
+from ..models import ApiToken
+
+# Recognisable in logs and by secret scanners; the rest is 256 random bits.
+KEY_PREFIX = "a3pl_"
+# last_used_at is for people ("is this token still in use?"): a write per request is waste.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+class TokenRefused(Exception):
+    """The presented key is unknown or revoked; the message is safe to show the caller."""
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(*, name: str, merchants: list[Merchant] | None = None) -> tuple[ApiToken, str]:
+    """A new token and its key. The key is not stored: show it once."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError({"name": "Give the token a name of 1 to 100 characters."})
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():
+            token = ApiToken.objects.create(name=name, prefix=key[:12], key_hash=key_hash(key))
+            token.merchants.set(merchants or [])
+    except IntegrityError:
+        raise ValidationError({"name": f"A token named {name!r} exists already."}) from None
+    return token, key
+
+
+def api_token_revoke(*, name: str) -> ApiToken:
+    token = ApiToken.objects.filter(name=(name or "").strip()).first()
+    if token is None:
+        raise ValidationError({"name": f"No token is named {name!r}."})
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_authenticate(*, key: str) -> ApiToken:
+    """The active token for this key, else TokenRefused. Looking the hash up by its unique
+    index is the comparison: no timing difference leaks which characters of a key were right."""
+    token = ApiToken.objects.filter(key_hash=key_hash(key)).first()
+    if token is None:
+        raise TokenRefused("Invalid token.")
+    if token.revoked_at is not None:
+        raise TokenRefused("This token was revoked; ask the 3PL for a new one.")
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def merchant_ids_for_token(token: ApiToken) -> list[int] | None:
+    """None: every merchant (a token without merchants); else the token's merchants."""
+    cached = getattr(token, "_merchant_ids", False)
+    if cached is False:
+        ids = list(token.merchants.values_list("id", flat=True))
+        cached = ids or None
+        token._merchant_ids = cached
+    return cached

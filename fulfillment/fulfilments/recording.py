@@ -1,0 +1,382 @@
+"""Recording what the warehouse shipped: ``fulfillment_record``.
+
+One transaction per fulfilment: the order row is locked, the idempotency key is checked, the
+request is checked against the order as it stands, and the fulfilment (lines, packages,
+contents), its write-back outbox row, the lines' shipped quantities and the order's status are
+written together. The write-back task is queued only after that commits (``writeback_enqueue``).
+
+Idempotency: the key is unique per order (a database constraint). The same key with the same
+request (compared by ``request_hash``, the sha256 of its canonical JSON) returns the fulfilment
+already recorded; with another request it is a conflict. Two requests with one key that race
+each other are serialised by the order lock; where a database has no row locks, the unique
+constraint stops the second insert and it is answered from the row that won, as dj-stripe does.
+
+``data`` is a validated request (the API's serializer or the order page's form):
+
+    {"shipped_at": datetime, "carrier": str, "service": str,
+     "lines": [{"line_id": int, "quantity": Decimal}],
+     "packages": [{"box_id": str, "weight": Decimal, "weight_unit": "lb|kg|oz|g",
+                   "length"/"width"/"height": Decimal | None, "dimension_unit": "in|cm|",
+                   "tracking_number": str,
+                   "contents": [{"line_id": int, "quantity": Decimal}]}]}
+
+Optional keys may be missing or None; they mean the same as empty, for the hash too.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import (
+    Fulfillment,
+    FulfillmentLine,
+    FulfillmentPackage,
+    FulfillmentPackageContent,
+    FulfillmentSource,
+    Order,
+    OrderLine,
+    OrderStatus,
+    WriteBackOutbox,
+)
+from ..writeback import writeback_enqueue
+from . import rules
+from .errors import FulfillmentConflict, FulfillmentInvalid, OrderNotShippable
+
+
+def fulfillment_record(
+    *,
+    order: Order,
+    data: dict[str, Any],
+    idempotency_key: str,
+    source: str,
+    api_token=None,
+    user=None,
+    raw_request: Any = None,
+) -> tuple[Fulfillment, bool]:
+    """Record a fulfilment of ``order``; returns it and whether it was created now (False: the
+    same request came again with the same key).
+
+    Raises FulfillmentInvalid (with a message per field path), FulfillmentConflict (key re-used
+    with another request) or OrderNotShippable. ``raw_request`` is the request as received
+    (kept on the fulfilment); by default the canonical form of ``data``.
+    """
+    if source not in FulfillmentSource.values:
+        raise ValueError(f"unknown fulfilment source {source!r}")
+    key = idempotency_key if isinstance(idempotency_key, str) else ""
+    if not key.strip() or len(key) > rules.IDEMPOTENCY_KEY_MAX:
+        raise FulfillmentInvalid(
+            {"idempotency_key": [f"Give a key of 1 to {rules.IDEMPOTENCY_KEY_MAX} characters."]}
+        )
+    canonical = canonical_request(data)
+    digest = request_hash(canonical)
+    try:
+        with transaction.atomic():
+            locked = Order.objects.select_for_update().get(pk=order.pk)
+            existing = Fulfillment.objects.filter(order=locked, idempotency_key=key).first()
+            if existing is not None:
+                return _same_request(existing, digest), False
+            fulfilment = _record(
+                locked,
+                canonical,
+                key=key,
+                digest=digest,
+                source=source,
+                api_token=api_token,
+                user=user,
+                raw_request=canonical if raw_request is None else raw_request,
+            )
+    except IntegrityError:
+        # A request with the same key committed between our read and our insert.
+        existing = Fulfillment.objects.filter(order_id=order.pk, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return _same_request(existing, digest), False
+    return fulfilment, True
+
+
+def canonical_request(data: dict[str, Any]) -> dict[str, Any]:
+    """The request with every optional value filled in and every value in one spelling
+    (decimals without trailing zeros, times in UTC): two requests that mean the same thing
+    have the same canonical form, hence the same hash."""
+
+    def items(values) -> list[dict[str, Any]]:
+        return [
+            {"line_id": int(item["line_id"]), "quantity": _decimal_text(item["quantity"])}
+            for item in values or []
+        ]
+
+    return {
+        "shipped_at": _utc_text(data["shipped_at"]),
+        "carrier": _text(data.get("carrier")),
+        "service": _text(data.get("service")),
+        "lines": items(data.get("lines")),
+        "packages": [
+            {
+                "box_id": _text(package.get("box_id")).upper(),
+                "weight": _decimal_text(package["weight"]),
+                "weight_unit": _text(package.get("weight_unit")).lower(),
+                "length": _decimal_text(package.get("length")),
+                "width": _decimal_text(package.get("width")),
+                "height": _decimal_text(package.get("height")),
+                "dimension_unit": _text(package.get("dimension_unit")).lower(),
+                "tracking_number": _text(package.get("tracking_number")),
+                "contents": items(package.get("contents")),
+            }
+            for package in data.get("packages") or []
+        ],
+    }
+
+
+def request_hash(canonical: dict[str, Any]) -> str:
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def new_reference() -> str:
+    """``F`` + 16 base32 characters (A-Z, 2-7): fits Acumatica's CustomRefNbr1 (30) and is
+    unguessable, so it can be searched for in Acumatica without matching anything else."""
+    return "F" + base64.b32encode(secrets.token_bytes(10)).decode()
+
+
+def _same_request(existing: Fulfillment, digest: str) -> Fulfillment:
+    if existing.request_hash != digest:
+        raise FulfillmentConflict(existing)
+    return existing
+
+
+def _record(
+    order: Order,
+    request: dict[str, Any],
+    *,
+    key: str,
+    digest: str,
+    source: str,
+    api_token,
+    user,
+    raw_request: Any,
+) -> Fulfillment:
+    _check_order_status(order)
+    lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order)}
+    shipped = _check_request(order, request, lines)
+
+    now = timezone.now()
+    fulfilment = Fulfillment.objects.create(
+        order=order,
+        store_id=order.store_id,
+        source=source,
+        idempotency_key=key,
+        request_hash=digest,
+        raw_request=raw_request,
+        api_token=api_token,
+        created_by=user if user is not None and user.is_authenticated else None,
+        shipped_at=dt.datetime.fromisoformat(request["shipped_at"]),
+        carrier=request["carrier"],
+        service=request["service"],
+        reference=new_reference(),
+        created_at=now,
+    )
+    FulfillmentLine.objects.bulk_create(
+        FulfillmentLine(fulfillment=fulfilment, order_line_id=line_id, quantity=quantity)
+        for line_id, quantity in shipped.items()
+    )
+    packages = FulfillmentPackage.objects.bulk_create(
+        FulfillmentPackage(
+            fulfillment=fulfilment,
+            position=position,
+            box_id=package["box_id"],
+            weight=Decimal(package["weight"]),
+            weight_unit=package["weight_unit"],
+            length=_decimal_or_none(package["length"]),
+            width=_decimal_or_none(package["width"]),
+            height=_decimal_or_none(package["height"]),
+            dimension_unit=package["dimension_unit"],
+            tracking_number=package["tracking_number"],
+        )
+        for position, package in enumerate(request["packages"], start=1)
+    )
+    FulfillmentPackageContent.objects.bulk_create(
+        FulfillmentPackageContent(
+            package=package_row, order_line_id=item["line_id"], quantity=Decimal(item["quantity"])
+        )
+        for package_row, package in zip(packages, request["packages"], strict=True)
+        for item in package["contents"]
+    )
+    WriteBackOutbox.objects.create(fulfillment=fulfilment, due_at=now, created_at=now)
+
+    for line_id, quantity in shipped.items():
+        lines[line_id].shipped_quantity += quantity
+    OrderLine.objects.bulk_update([lines[i] for i in shipped], ["shipped_quantity"])
+    everything_shipped = all(line.shipped_quantity >= line.open_quantity for line in lines.values())
+    status = OrderStatus.SHIPPED if everything_shipped else OrderStatus.PARTIALLY_SHIPPED
+    fields = ["updated_at"]
+    if order.status != status:
+        order.status, order.status_changed_at, order.status_reason = status, now, ""
+        fields += ["status", "status_changed_at", "status_reason"]
+    order.updated_at = now
+    order.save(update_fields=fields)
+
+    writeback_enqueue(fulfilment.id)
+    return fulfilment
+
+
+def _check_order_status(order: Order) -> None:
+    if order.status in rules.SHIPPABLE_STATUSES:
+        return
+    why = {
+        OrderStatus.ON_HOLD_AT_SOURCE: "it is on hold in Acumatica",
+        OrderStatus.CANCELLED_AT_SOURCE: "it was cancelled in Acumatica",
+        OrderStatus.CLOSED_AT_SOURCE: "it was completed or shipped in Acumatica",
+        OrderStatus.SHIPPED: "everything on it has been shipped already",
+        OrderStatus.WRITTEN_BACK: "everything on it has been shipped and written back",
+        OrderStatus.ERROR: "it is in error",
+    }.get(order.status, f"its status is {order.get_status_display()}")
+    detail = f" ({order.status_reason})" if order.status_reason else ""
+    raise OrderNotShippable(
+        f"Order {order.document_label} cannot take a fulfilment: {why}{detail}.",
+        status=order.status,
+    )
+
+
+def _check_request(
+    order: Order, request: dict[str, Any], lines: dict[int, OrderLine]
+) -> dict[int, Decimal]:
+    """Every rule that depends on the order as it stands; returns line id → quantity shipped.
+    Collects every problem before refusing, so one answer names them all."""
+    errors: dict[str, list[str]] = {}
+
+    def error(path: str, message: str) -> None:
+        errors.setdefault(path, []).append(message)
+
+    if not request["carrier"]:
+        error("carrier", "Name the carrier, e.g. UPS.")
+    if not request["lines"]:
+        error("lines", "Send at least one line with the quantity shipped.")
+    if not request["packages"]:
+        error("packages", "Send at least one package with its tracking number.")
+
+    shipped: dict[int, Decimal] = {}
+    seen: set[int] = set()
+    for index, item in enumerate(request["lines"]):
+        path = f"lines[{index}]"
+        line = lines.get(item["line_id"])
+        quantity = Decimal(item["quantity"])
+        if line is None:
+            error(
+                f"{path}.line_id",
+                f"Line {item['line_id']} is not a line of order {order.document_label}; use "
+                "the line ids the orders API lists.",
+            )
+            continue
+        if line.pk in seen:
+            error(
+                f"{path}.line_id",
+                f"Line {item['line_id']} appears more than once; send each line once with the "
+                "total quantity shipped.",
+            )
+            continue
+        seen.add(line.pk)
+        if quantity <= 0:
+            error(f"{path}.quantity", "Must be more than 0.")
+            continue
+        left = line.open_quantity - line.shipped_quantity
+        if quantity > left:
+            error(
+                f"{path}.quantity",
+                f"Shipping more than is open: line {line.line_nbr} ({line.inventory_id}) has "
+                f"{_decimal_text(max(left, Decimal(0)))} left to ship "
+                f"({_decimal_text(line.open_quantity)} open, "
+                f"{_decimal_text(line.shipped_quantity)} shipped before); this fulfilment "
+                f"ships {_decimal_text(quantity)}.",
+            )
+            continue
+        shipped[line.pk] = quantity
+
+    for index, package in enumerate(request["packages"]):
+        _check_package(f"packages[{index}]", package, error)
+
+    packed: dict[int, Decimal] = {}
+    requested = seen  # the order's lines this fulfilment names
+    for p_index, package in enumerate(request["packages"]):
+        in_package: set[int] = set()
+        for c_index, item in enumerate(package["contents"]):
+            path = f"packages[{p_index}].contents[{c_index}]"
+            line_id, quantity = item["line_id"], Decimal(item["quantity"])
+            if line_id not in requested:
+                error(
+                    f"{path}.line_id",
+                    f"Line {line_id} is not among this fulfilment's lines; a package holds "
+                    "only lines the fulfilment ships.",
+                )
+                continue
+            if line_id in in_package:
+                error(f"{path}.line_id", f"Line {line_id} appears twice in this package.")
+                continue
+            in_package.add(line_id)
+            if quantity <= 0:
+                error(f"{path}.quantity", "Must be more than 0.")
+                continue
+            packed[line_id] = packed.get(line_id, Decimal(0)) + quantity
+            if line_id in shipped and packed[line_id] > shipped[line_id]:
+                error(
+                    f"{path}.quantity",
+                    f"The packages hold {_decimal_text(packed[line_id])} of line {line_id} "
+                    f"but the fulfilment ships {_decimal_text(shipped[line_id])}.",
+                )
+
+    if errors:
+        raise FulfillmentInvalid(errors)
+    return shipped
+
+
+def _check_package(path: str, package: dict[str, Any], error) -> None:
+    if Decimal(package["weight"]) <= 0:
+        error(f"{path}.weight", "Must be more than 0.")
+    if package["weight_unit"] not in rules.WEIGHT_UNITS:
+        error(f"{path}.weight_unit", f"Use one of {', '.join(rules.WEIGHT_UNITS)}.")
+    if not package["tracking_number"]:
+        error(f"{path}.tracking_number", "Every package needs its tracking number.")
+    elif len(package["tracking_number"]) > rules.TRACKING_NUMBER_MAX:
+        error(f"{path}.tracking_number", f"At most {rules.TRACKING_NUMBER_MAX} characters.")
+    if len(package["box_id"]) > rules.BOX_ID_MAX:
+        error(f"{path}.box_id", f"An Acumatica Box ID has at most {rules.BOX_ID_MAX} characters.")
+    dimensions = [name for name in ("length", "width", "height") if package[name] is not None]
+    for name in dimensions:
+        if Decimal(package[name]) <= 0:
+            error(f"{path}.{name}", "Must be more than 0.")
+    if dimensions and package["dimension_unit"] not in rules.DIMENSION_UNITS:
+        error(
+            f"{path}.dimension_unit",
+            f"Give the unit of {', '.join(dimensions)}: {' or '.join(rules.DIMENSION_UNITS)}.",
+        )
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _decimal_text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    # normalize() alone writes 100 as 1E+2; "f" keeps it plain.
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def _decimal_or_none(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _utc_text(moment: dt.datetime) -> str:
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat()

@@ -1,0 +1,45 @@
+"""``python manage.py writeback_pending [--store STORE] [--now]``: write back pending fulfilments
+in the foreground, with the same code the worker runs, until nothing is runnable. Prints one
+line per attempt and, on the last line, a JSON summary: fulfilments written back, held, failed
+and still pending, attempts and Acumatica requests (sign-outs included).
+
+``--now`` ignores back-off timers (a fulfilment whose write may still be running in Acumatica
+stays blocked all the same). At the end each store is signed out of Acumatica.
+
+Exit status: 0 nothing failed, 1 some fulfilment failed (its reason is printed).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand
+
+from fulfillment.models import Fulfillment
+from fulfillment.writeback.drain import writeback_drain
+
+from .sync_store import find_store
+
+
+class Command(BaseCommand):
+    help = "Write back pending fulfilments now; JSON summary on the last line."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--store", help="only this store (id or name)")
+        parser.add_argument("--now", action="store_true", help="do not wait for back-off timers")
+
+    def handle(self, *args, **options):
+        store = find_store(options["store"]) if options["store"] else None
+
+        def progress(fulfillment: Fulfillment, done: int) -> None:
+            fulfillment.refresh_from_db(fields=["status", "status_reason", "erp_shipment_nbr"])
+            detail = fulfillment.erp_shipment_nbr or fulfillment.status_reason
+            self.stderr.write(
+                f"[{done}] {fulfillment.reference}: {fulfillment.status}"
+                + (f" — {detail}" if detail else "")
+            )
+
+        summary = writeback_drain(store=store, ignore_due=options["now"], on_attempt=progress)
+        self.stdout.write(json.dumps(summary.as_dict()))
+        if summary.failed:
+            raise SystemExit(1)

@@ -1,0 +1,113 @@
+"""A store's carrier mappings (``/stores/<id>/carriers/``): list, add, edit, delete.
+
+Who: anyone who may see the store (``stores.access.store_for``; another merchant's store is a
+404). Merchant users may change their own store's mappings: the Ship Via codes and boxes are
+their Acumatica's, and they are the ones who know them. Adding or changing a mapping lets the
+fulfilments held for want of it continue. Ship Via and box are looked up in the store's
+Acumatica after saving; a miss is a warning, not a refusal (the instance may be unreachable
+for a while, or the code about to be created)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from stores import access
+
+from .carriers import (
+    carrier_mapping_add,
+    carrier_mapping_check,
+    carrier_mapping_delete,
+    carrier_mapping_update,
+)
+from .forms import CarrierMappingForm
+from .models import CarrierMapping, Fulfillment, FulfillmentStatus
+
+
+@login_required
+def carrier_mapping_list(request, store_id):
+    store = access.store_for(request.user, store_id)
+    if request.method == "POST":
+        form = CarrierMappingForm(request.POST)
+        if form.is_valid():
+            try:
+                mapping = carrier_mapping_add(store=store, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                _saved(request, store, mapping, "added")
+                return redirect("carriers:list", store.pk)
+    else:
+        # The held fulfilment's link pre-fills the carrier and service it needs.
+        form = CarrierMappingForm(
+            initial={
+                "carrier": request.GET.get("carrier", "")[:100],
+                "service": request.GET.get("service", "")[:100],
+            }
+        )
+    held = (
+        Fulfillment.objects.filter(store=store, status=FulfillmentStatus.HELD)
+        .select_related("order")
+        .order_by("created_at")
+    )
+    return render(
+        request,
+        "fulfillment/carrier_mappings.html",
+        {
+            "store": store,
+            "mappings": CarrierMapping.objects.filter(store=store),
+            "form": form,
+            "held": held,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def carrier_mapping_edit(request, store_id, mapping_id):
+    store = access.store_for(request.user, store_id)
+    mapping = get_object_or_404(CarrierMapping, pk=mapping_id, store=store)
+    form = CarrierMappingForm.for_mapping(mapping, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping = carrier_mapping_update(mapping=mapping, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            _saved(request, store, mapping, "saved")
+            return redirect("carriers:list", store.pk)
+    return render(
+        request,
+        "fulfillment/carrier_mapping_edit.html",
+        {"store": store, "mapping": mapping, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def carrier_mapping_remove(request, store_id, mapping_id):
+    store = access.store_for(request.user, store_id)
+    mapping = get_object_or_404(CarrierMapping, pk=mapping_id, store=store)
+    carrier_mapping_delete(mapping=mapping)
+    messages.success(request, f"Mapping {mapping} deleted.")
+    return redirect("carriers:list", store.pk)
+
+
+def _saved(request, store, mapping: CarrierMapping, what: str) -> None:
+    messages.success(request, f"Mapping {mapping} {what}.")
+    for warning in carrier_mapping_check(
+        store=store, ship_via=mapping.ship_via, default_box_id=mapping.default_box_id
+    ):
+        messages.warning(request, warning)
+
+
+def _form_errors(form: CarrierMappingForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, problems in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, exc.messages)

@@ -1,0 +1,105 @@
+"""The write-back outbox: who may work on a fulfilment, and when.
+
+One ``WriteBackOutbox`` row per fulfilment still to be written (or held). A worker takes the
+row's lease with one conditional UPDATE (free, expired, or only marked "queued" by the sweep —
+and due, unless asked to ignore back-off timers), so two deliveries of the same task never both
+win, on SQLite as on PostgreSQL. ``lease_holder`` also carries two markers:
+
+* ``queued``: the sweep has handed the row to the broker; the sweep leaves it alone until the
+  mark expires (a task lost on the way is queued again), any worker may take it.
+* ``lost-write``: a write's answer never came and the write may still be running in Acumatica;
+  nobody may take the row until the mark expires (FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS),
+  after which the next attempt looks for what that write created before writing anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import uuid
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import WriteBackOutbox
+from . import conf
+
+QUEUED = "queued"
+LOST_WRITE = "lost-write"
+
+
+def new_holder() -> str:
+    return f"{socket.gethostname()[:50]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _free(now: dt.datetime) -> Q:
+    return Q(lease_until__isnull=True) | Q(lease_until__lte=now) | Q(lease_holder=QUEUED)
+
+
+def take(*, fulfillment_id: int, holder: str, ttl: dt.timedelta, ignore_due: bool = False) -> bool:
+    now = timezone.now()
+    rows = WriteBackOutbox.objects.filter(fulfillment_id=fulfillment_id).filter(_free(now))
+    if not ignore_due:
+        rows = rows.filter(due_at__lte=now)
+    return rows.update(lease_holder=holder, lease_until=now + ttl) == 1
+
+
+def renew(*, fulfillment_id: int, holder: str, ttl: dt.timedelta) -> bool:
+    """False when the lease expired and another worker took it: the caller must stop."""
+    return (
+        WriteBackOutbox.objects.filter(fulfillment_id=fulfillment_id, lease_holder=holder).update(
+            lease_until=timezone.now() + ttl
+        )
+        == 1
+    )
+
+
+def release(*, fulfillment_id: int, holder: str, due_at: dt.datetime | None = None) -> None:
+    changes: dict = {"lease_holder": "", "lease_until": None}
+    if due_at is not None:
+        changes["due_at"] = due_at
+    WriteBackOutbox.objects.filter(fulfillment_id=fulfillment_id, lease_holder=holder).update(
+        **changes
+    )
+
+
+def runnable_ids(
+    *, store_id: int | None = None, ignore_due: bool = False, now: dt.datetime | None = None
+) -> list[int]:
+    """Fulfilments whose row a worker could take now, oldest due first."""
+    now = now or timezone.now()
+    rows = WriteBackOutbox.objects.filter(_free(now))
+    if not ignore_due:
+        rows = rows.filter(due_at__lte=now)
+    if store_id is not None:
+        rows = rows.filter(fulfillment__store_id=store_id)
+    return list(rows.order_by("due_at", "pk").values_list("fulfillment_id", flat=True))
+
+
+def dispatch_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue the write-back of every due row no worker holds (tasks lost with a worker, back-off
+    timers that ran out, held fulfilments to look at again); returns their fulfilment ids. Each
+    row is marked ``queued`` with a conditional UPDATE first, so two sweeps never queue it twice
+    and the next sweeps leave it alone while its task waits in the broker."""
+    from ..tasks import write_back
+
+    now = now or timezone.now()
+    free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
+    candidates = list(
+        WriteBackOutbox.objects.filter(free, due_at__lte=now)
+        .order_by("due_at", "pk")
+        .values_list("pk", "fulfillment_id")[: conf.dispatch_batch()]
+    )
+    queued = []
+    for pk, fulfillment_id in candidates:
+        claimed = (
+            WriteBackOutbox.objects.filter(pk=pk)
+            .filter(free)
+            .update(lease_holder=QUEUED, lease_until=now + conf.lease_ttl())
+        )
+        if claimed:
+            transaction.on_commit(lambda fid=fulfillment_id: write_back.delay(fid))
+            queued.append(fulfillment_id)
+    return queued
