@@ -118,13 +118,8 @@ def carrier_mapping_delete(*, mapping: CarrierMapping) -> None:
 
 def _release_held(store: StoreConnection) -> None:
     # Imported here: the write-back imports this module to resolve mappings.
-    try:
-        from .writeback import writeback_release_held
-    except ImportError:
-        # TODO(write-back): drop this guard once fulfillment.writeback exports
-        # writeback_release_held; until then held fulfilments wait for the outbox sweep.
-        logger.warning("store %s: writeback_release_held is not available yet", store.pk)
-        return
+    from .writeback.services import writeback_release_held
+
     writeback_release_held(store=store)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -23,6 +24,7 @@ from ..fulfilments import (
     OrderNotInQueue,
     OrderNotShippable,
 )
+from .parsers import PayloadTooLarge
 
 INVALID_DETAIL = "The request has errors; each field's messages are in `errors`."
 
@@ -30,6 +32,10 @@ INVALID_DETAIL = "The request has errors; each field's messages are in `errors`.
 def exception_handler(exc, context):
     if isinstance(exc, FulfillmentError):
         return _service_error(exc)
+    if isinstance(exc, RequestDataTooBig):
+        # DRF reads JSON bodies through request.body, where Django refuses anything over
+        # DATA_UPLOAD_MAX_MEMORY_SIZE before reading it; smaller ones meet our parser's limit.
+        exc = PayloadTooLarge("The request body is too large.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -33,10 +33,20 @@ class BoundedJSONParser(JSONParser):
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return json.loads(body.decode(encoding), parse_constant=_refuse_constant)
+            data = json.loads(body.decode(encoding), parse_constant=_refuse_constant)
         except (UnicodeDecodeError, LookupError):
             raise ParseError(f"The body is not valid {encoding} text.") from None
         except ValueError as exc:
             raise ParseError(f"The body is not valid JSON: {exc}") from None
         except RecursionError:
             raise ParseError("The body is not valid JSON: nested too deeply.") from None
+        try:
+            # JSON lets "\ud800" through as a lone surrogate, which is no text: it could be
+            # neither stored nor echoed back in an error message.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except (UnicodeEncodeError, RecursionError):
+            raise ParseError(
+                "The body is not valid JSON text: it holds an unpaired surrogate escape "
+                "(\\udXXX) or is nested too deeply."
+            ) from None
+        return data

@@ -72,7 +72,10 @@ class OrderListView(WarehouseApiView):
         responses={200: OrderSerializer(many=True), **ERRORS},
     )
     def get(self, request):
-        filters = OrderFilter(data=request.query_params)
+        query = request.query_params.dict()
+        if "status" in query:  # ?status=a,b and ?status=a&status=b both mean either
+            query["status"] = ",".join(request.query_params.getlist("status"))
+        filters = OrderFilter(data=query)
         filters.is_valid(raise_exception=True)
         orders = scope.orders_for_token(self.token)
         wanted = filters.validated_data

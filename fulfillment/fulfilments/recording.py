@@ -217,6 +217,10 @@ def _record(
     OrderLine.objects.bulk_update([lines[i] for i in shipped], ["shipped_quantity"])
     everything_shipped = all(line.shipped_quantity >= line.open_quantity for line in lines.values())
     status = OrderStatus.SHIPPED if everything_shipped else OrderStatus.PARTIALLY_SHIPPED
+    if order.status == OrderStatus.ERROR:
+        # The failed write-back that put it there still needs a person; the write-back
+        # recomputes the status once it is fixed.
+        status = OrderStatus.ERROR
     fields = ["updated_at"]
     if order.status != status:
         order.status, order.status_changed_at, order.status_reason = status, now, ""
@@ -237,7 +241,6 @@ def _check_order_status(order: Order) -> None:
         OrderStatus.CLOSED_AT_SOURCE: "it was completed or shipped in Acumatica",
         OrderStatus.SHIPPED: "everything on it has been shipped already",
         OrderStatus.WRITTEN_BACK: "everything on it has been shipped and written back",
-        OrderStatus.ERROR: "it is in error",
     }.get(order.status, f"its status is {order.get_status_display()}")
     detail = f" ({order.status_reason})" if order.status_reason else ""
     raise OrderNotShippable(

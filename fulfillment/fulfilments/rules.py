@@ -28,9 +28,16 @@ MEASURE_DIGITS, MEASURE_PLACES = 14, 4
 # Ids in URLs and bodies stay inside a signed 64-bit integer (the database's bigint).
 MAX_ID = 2**63 - 1
 
-# A fulfilment may be recorded while the warehouse holds the order and something is left to ship.
+# A fulfilment may be recorded while the warehouse holds the order and something is left to
+# ship. ``error`` included: an earlier fulfilment's failed write-back must not stop the warehouse
+# from reporting the rest of what it shipped (no tracking number may be lost).
 SHIPPABLE_STATUSES = frozenset(
-    {OrderStatus.READY, OrderStatus.ACKNOWLEDGED, OrderStatus.PARTIALLY_SHIPPED}
+    {
+        OrderStatus.READY,
+        OrderStatus.ACKNOWLEDGED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.ERROR,
+    }
 )
 # Clocks differ and time zones get mixed up; a shipment dated beyond this is a mistake.
 SHIPPED_AT_FUTURE_TOLERANCE = dt.timedelta(days=1)

@@ -1,9 +1,10 @@
-"""Every Acumatica call of a write-back attempt, saved on its ``WriteBackAttempt`` as it happens.
+"""Every Acumatica call of a write-back attempt, saved on its ``WriteBackAttempt``.
 
 The client hands each request to a recorder after the transport has removed secrets (headers,
 tokens, form fields); only the method, the path with its query, the status, the duration and
-the error are kept. Each call is saved at once, so an attempt cut off by a dead worker still
-shows what it sent last — in particular a write whose answer never came.
+the error are kept. They are saved with each checkpoint of the attempt (the Shipment number
+saved, the confirmation) and at its end, in the same statement as the checkpoint, so an attempt
+cut off by a dead worker still shows the calls that led to what it recorded.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class AttemptLog:
                 "error": exchange.error or "",
             }
         )
+
+    def save(self) -> None:
         WriteBackAttempt.objects.filter(pk=self.attempt_id).update(calls=self.calls)
 
 

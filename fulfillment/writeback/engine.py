@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from connector.acumatica import AcumaticaError
@@ -40,7 +41,16 @@ from . import conf, outbox
 from .calls import AttemptLog
 from .exporter import Hooks, LostWrite, Mismatch, Refused, ShipmentExporter
 from .orders import order_status_refresh
-from .outcomes import FAILED, HELD, LEASE_LOST, RETRY, SUCCEEDED, Outcome, outcome_for_error
+from .outcomes import (
+    FAILED,
+    HELD,
+    HELD_BACK,
+    LEASE_LOST,
+    RETRY,
+    SUCCEEDED,
+    Outcome,
+    outcome_for_error,
+)
 from .plan import PlanHeld, PlanRefused, plan_for
 
 logger = logging.getLogger("connector.fulfillment")
@@ -55,12 +65,14 @@ def writeback_run(*, fulfillment_id: int, ignore_due: bool = False) -> WriteBack
     do: another worker holds it, it is not due (unless ``ignore_due``), it is held and still
     cannot be written, or it is no longer waiting for a write-back."""
     holder = outbox.new_holder()
+    # No later than the lease's own start: the lease lasts at least until taken_at + ttl.
+    taken_at = timezone.now()
     if not outbox.take(
         fulfillment_id=fulfillment_id, holder=holder, ttl=conf.lease_ttl(), ignore_due=ignore_due
     ):
         return None
     try:
-        return _run(fulfillment_id, holder)
+        return _run(fulfillment_id, holder, taken_at)
     except Exception:
         # Our own bookkeeping failed (the database?): give the row back to the sweep.
         outbox.release(
@@ -71,7 +83,7 @@ def writeback_run(*, fulfillment_id: int, ignore_due: bool = False) -> WriteBack
         raise
 
 
-def _run(fulfillment_id: int, holder: str) -> WriteBackAttempt | None:
+def _run(fulfillment_id: int, holder: str, taken_at: dt.datetime) -> WriteBackAttempt | None:
     fulfillment = Fulfillment.objects.select_related("order", "store").get(pk=fulfillment_id)
     store = fulfillment.store
     if fulfillment.status in (FulfillmentStatus.WRITTEN_BACK, FulfillmentStatus.FAILED):
@@ -114,22 +126,44 @@ def _run(fulfillment_id: int, holder: str) -> WriteBackAttempt | None:
     had_attempts = fulfillment.attempts_log.exists()
     attempt = _start_attempt(fulfillment)
     log = AttemptLog(attempt)
-    outcome = _export(fulfillment, plan, log, holder, search=had_attempts)
+    outcome = _export(
+        fulfillment,
+        plan,
+        log,
+        holder,
+        search=had_attempts,
+        leased_until=taken_at + conf.lease_ttl(),
+    )
     _finish(fulfillment, attempt, outcome, holder, calls=log.calls)
     return attempt
 
 
-def _export(fulfillment: Fulfillment, plan, log: AttemptLog, holder: str, *, search: bool):
+def _export(
+    fulfillment: Fulfillment,
+    plan,
+    log: AttemptLog,
+    holder: str,
+    *,
+    search: bool,
+    leased_until: dt.datetime,
+):
     fulfillment_id = fulfillment.pk
+    lease = {"until": leased_until}
 
     def saved(nbr: str, found: bool) -> None:
-        # Its own statement, committed at once (no transaction is open here): a crash right
-        # after the PUT still leaves the number behind.
-        rows = Fulfillment.objects.filter(pk=fulfillment_id)
-        rows.filter(progress=WriteBackProgress.NOT_STARTED).update(
-            progress=WriteBackProgress.SHIPMENT_SAVED
+        # Committed at once (no transaction is open here), with the calls that led to it: a
+        # crash right after the PUT still leaves the number behind.
+        Fulfillment.objects.filter(pk=fulfillment_id).update(
+            erp_shipment_nbr=nbr,
+            progress=Case(
+                When(
+                    progress=WriteBackProgress.NOT_STARTED,
+                    then=Value(WriteBackProgress.SHIPMENT_SAVED),
+                ),
+                default=F("progress"),
+            ),
         )
-        rows.update(erp_shipment_nbr=nbr)
+        log.save()
         fulfillment.erp_shipment_nbr = nbr
         if found:
             logger.info("fulfilment %s: already exported as Shipment %s", fulfillment_id, nbr)
@@ -138,6 +172,7 @@ def _export(fulfillment: Fulfillment, plan, log: AttemptLog, holder: str, *, sea
         Fulfillment.objects.filter(pk=fulfillment_id).exclude(
             progress=WriteBackProgress.VERIFIED
         ).update(progress=WriteBackProgress.CONFIRMED)
+        log.save()
 
     def forgotten() -> None:
         Fulfillment.objects.filter(pk=fulfillment_id).update(
@@ -145,8 +180,14 @@ def _export(fulfillment: Fulfillment, plan, log: AttemptLog, holder: str, *, sea
         )
 
     def before_write() -> None:
+        # While our lease has more than half its time left nobody else can hold the row (a
+        # taker needs it expired); past that, renew it, which also proves it is still ours.
+        now = timezone.now()
+        if lease["until"] - now > conf.lease_ttl() / 2:
+            return
         if not outbox.renew(fulfillment_id=fulfillment_id, holder=holder, ttl=conf.lease_ttl()):
             raise LeaseLost("another worker took this fulfilment over")
+        lease["until"] = now + conf.lease_ttl()
 
     hooks = Hooks(saved=saved, confirmed=confirmed, forgotten=forgotten, before_write=before_write)
     try:
@@ -208,7 +249,9 @@ def _start_attempt(fulfillment: Fulfillment) -> WriteBackAttempt:
 
 
 def _retries_in_a_row(fulfillment: Fulfillment, attempt: WriteBackAttempt) -> list[str]:
-    """Errors of the attempts before this one that also ended in "retry", newest first."""
+    """Errors of the attempts before this one that also ended in "retry", newest first.
+    Attempts the limiter kept from being sent (breaker open, throttled) do not count:
+    Acumatica never saw them."""
     errors = []
     earlier = (
         WriteBackAttempt.objects.filter(fulfillment=fulfillment, number__lt=attempt.number)
@@ -218,12 +261,15 @@ def _retries_in_a_row(fulfillment: Fulfillment, attempt: WriteBackAttempt) -> li
     for outcome, error in earlier:
         if outcome != WriteBackAttempt.Outcome.RETRY:
             break
-        errors.append(error)
+        if not error.startswith(HELD_BACK):
+            errors.append(error)
     return errors
 
 
 def _escalate(fulfillment: Fulfillment, attempt: WriteBackAttempt, outcome: Outcome) -> Outcome:
     """A retry becomes a failure when retries ran out or Acumatica keeps refusing the same way."""
+    if outcome.held_back:
+        return outcome
     earlier = _retries_in_a_row(fulfillment, attempt)
     in_a_row = len(earlier) + 1
     repeats = conf.refusal_repeats()

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +62,10 @@ ENTITY = "Shipment"
 # Shipments written for a fulfilment were last modified after it was recorded; a day's margin
 # covers any clock skew between this server and Acumatica.
 SEARCH_MARGIN = dt.timedelta(days=1)
+# API.md §5: while a long-running action runs, the session's other requests to that form are
+# refused (500 "The previous operation has not been completed yet."), unprocessed. Write-backs
+# of one store share its OAuth session, so another worker's ConfirmShipment causes this.
+_SESSION_BUSY = re.compile(r"previous operation has not been completed", re.I)
 
 
 class Mismatch(Exception):
@@ -241,15 +247,31 @@ class ShipmentExporter:
 
     # --- calls --------------------------------------------------------------------------------
 
+    def _when_free(self, call: Callable[[], Any]) -> Any:
+        """``call()``, sent again while the session is busy with another worker's action (the
+        refused request was not processed, so sending it again is safe), waiting a little
+        longer each time, for as long as a confirmation may take."""
+        deadline = time.monotonic() + self.confirm_timeout
+        wait = self.poll_interval
+        while True:
+            try:
+                return call()
+            except ServerError as exc:
+                busy = _SESSION_BUSY.search(exc.exception_message or exc.message or "")
+                if not busy or time.monotonic() + wait >= deadline:
+                    raise
+            time.sleep(wait)
+            wait = min(wait * 2, max(self.poll_interval, 2.0))
+
     def _read(self, nbr: str, kind: str) -> Mapping[str, Any]:
         self.log.kind = kind
-        return self.client.get(ENTITY, nbr, expand=self.expand)
+        return self._when_free(lambda: self.client.get(ENTITY, nbr, expand=self.expand))
 
     def _write(self, kind: str, body: dict[str, Any], *, may_add: bool = False):
         self.hooks.before_write()
         self.log.kind = kind
         try:
-            return self.client.put(ENTITY, body, expand=self.expand)
+            return self._when_free(lambda: self.client.put(ENTITY, body, expand=self.expand))
         except TransportError as exc:
             if may_add and exc.outcome_unknown:
                 raise LostWrite(exc) from exc
@@ -259,12 +281,14 @@ class ShipmentExporter:
         self.hooks.before_write()
         self.log.kind = "confirm"
         try:
-            self.client.invoke_action(
-                ENTITY,
-                "ConfirmShipment",
-                payloads.shipment_keys(nbr),
-                poll_interval=self.poll_interval,
-                timeout=self.confirm_timeout,
+            self._when_free(
+                lambda: self.client.invoke_action(
+                    ENTITY,
+                    "ConfirmShipment",
+                    payloads.shipment_keys(nbr),
+                    poll_interval=self.poll_interval,
+                    timeout=self.confirm_timeout,
+                )
             )
         except (ActionFailed, ServerError) as exc:
             # Refused or failed — perhaps because an earlier, unanswered confirmation already

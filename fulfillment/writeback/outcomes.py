@@ -29,6 +29,7 @@ from connector.acumatica import (
     RateLimited,
     ServerError,
     SetupNotEntered,
+    Throttled,
     TransportError,
     ValidationFailed,
 )
@@ -38,6 +39,9 @@ RETRY = "retry"
 FAILED = "failed"
 HELD = "held"
 LEASE_LOST = "lease_lost"
+# Starts the message of an attempt the limiter kept from being sent; such attempts do not count
+# toward the retry limit (Acumatica never saw them).
+HELD_BACK = "Not sent (calls to this Acumatica instance are paused): "
 
 # 500s that say "not now" rather than "no": never counted as a refusal.
 _TRANSIENT_500 = re.compile(
@@ -61,6 +65,8 @@ class Outcome:
     needs_attention: str = ""
     # A 500 that may be a business refusal: repeated, it fails the fulfilment.
     refusal: bool = False
+    # Nothing was sent: this process's limiter held the call back (breaker open, throttled).
+    held_back: bool = False
 
     @classmethod
     def done(cls) -> Outcome:
@@ -98,7 +104,11 @@ def outcome_for_error(exc: AcumaticaError) -> Outcome:
             f"{reason}. The write-back resumes when the store is active again.",
             needs_attention=reason,
         )
-    if isinstance(exc, RateLimited | CircuitOpen):
+    if isinstance(exc, Throttled | CircuitOpen):
+        return Outcome.retry(
+            f"{HELD_BACK}{exc.message}", retry_after=exc.retry_after, held_back=True
+        )
+    if isinstance(exc, RateLimited):
         return Outcome.retry(text, retry_after=exc.retry_after)
     if isinstance(exc, ServerError) and exc.retryable:
         said = (exc.exception_message or "").strip().rstrip(".")

@@ -84,8 +84,7 @@ def test_partial_then_final_shipment_through_the_api(shippable_order, api_token,
 
     rest = fulfilment_body(order, key="b", tracking="T-B")
     rest["lines"] = [
-        {"line_id": line["id"], "quantity": line["remaining_quantity"]}
-        for line in listed["lines"]
+        {"line_id": line["id"], "quantity": line["remaining_quantity"]} for line in listed["lines"]
     ]
     assert client.post(url(order), rest, format="json").status_code == 201
     order.refresh_from_db()
@@ -130,23 +129,36 @@ def test_fulfilment_status_attempts_and_acumatica_errors(shippable_order, api_to
     fields = [{"path": "Packages[0].BoxID", "message": "'Box ID' cannot be found in the system."}]
     now = timezone.now()
     WriteBackAttempt.objects.create(
-        fulfillment=fulfilment, number=1, started_at=now, finished_at=now, outcome="retry",
+        fulfillment=fulfilment,
+        number=1,
+        started_at=now,
+        finished_at=now,
+        outcome="retry",
         error="Acumatica answered 503",
     )
     WriteBackAttempt.objects.create(
-        fulfillment=fulfilment, number=2, started_at=now, finished_at=now, outcome="failed",
-        error="Acumatica refused the shipment", error_fields=fields,
+        fulfillment=fulfilment,
+        number=2,
+        started_at=now,
+        finished_at=now,
+        outcome="failed",
+        error="Acumatica refused the shipment",
+        error_fields=fields,
     )
     Fulfillment.objects.filter(pk=fulfilment.pk).update(
-        status=FulfillmentStatus.FAILED, attempts=2, last_error="Acumatica refused the shipment",
-        last_error_fields=fields, status_reason="Fix the box, then reprocess.",
+        status=FulfillmentStatus.FAILED,
+        attempts=2,
+        last_error="Acumatica refused the shipment",
+        last_error_fields=fields,
+        status_reason="Fix the box, then reprocess.",
     )
     answer = client.get(f"/api/v1/fulfillments/{fulfilment.pk}").json()
     assert answer["status"] == "failed"
     assert answer["status_reason"] == "Fix the box, then reprocess."
     assert answer["attempt_count"] == 2
     assert [(a["number"], a["outcome"]) for a in answer["attempts"]] == [
-        (1, "retry"), (2, "failed")
+        (1, "retry"),
+        (2, "failed"),
     ]
     assert answer["attempts"][1]["error_fields"] == fields
     assert answer["last_error_fields"] == fields and answer["erp_shipment_nbr"] == ""
@@ -165,10 +177,14 @@ def test_another_merchants_fulfilment_is_404(
     acme_order = shippable_order(store_factory(sandbox, merchant=acme))
     globex_order = shippable_order(store_factory(sandbox, merchant=globex))
     _, all_key = api_token()
-    theirs = api_client(all_key).post(url(globex_order), fulfilment_body(globex_order), format="json")
+    theirs = api_client(all_key).post(
+        url(globex_order), fulfilment_body(globex_order), format="json"
+    )
     assert theirs.status_code == 201
     _, acme_key = api_token(acme)
     client = api_client(acme_key)
     assert client.get(f"/api/v1/fulfillments/{theirs.json()['id']}").status_code == 404
     assert client.get("/api/v1/fulfillments/99999999999999999999999").status_code == 404
-    assert client.post(url(acme_order), fulfilment_body(acme_order), format="json").status_code == 201
+    assert (
+        client.post(url(acme_order), fulfilment_body(acme_order), format="json").status_code == 201
+    )

@@ -103,6 +103,8 @@ def test_filters(two_merchants, api_token, api_client):
     assert held.pk not in {o["id"] for o in ready}
     both, _ = every_page(client, ORDERS, {"status": "ready,on_hold_at_source"})
     assert len(both) == Order.objects.count()
+    repeated, _ = every_page(client, ORDERS, {"status": ["ready", "on_hold_at_source"]})
+    assert len(repeated) == Order.objects.count()
     store, _ = every_page(client, ORDERS, {"store": globex_store.pk})
     assert {o["store"] for o in store} == {globex_store.pk}
     since, _ = every_page(client, ORDERS, {"updated_since": later.isoformat()})
@@ -125,7 +127,9 @@ def test_filters(two_merchants, api_token, api_client):
         ({"page_size": "lots"}, "page_size"),
     ],
 )
-def test_invalid_filters_are_400_with_the_field(two_merchants, api_token, api_client, params, field):
+def test_invalid_filters_are_400_with_the_field(
+    two_merchants, api_token, api_client, params, field
+):
     _, key = api_token()
     response = api_client(key).get(ORDERS, params)
     assert response.status_code == 400

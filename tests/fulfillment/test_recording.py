@@ -326,3 +326,17 @@ def test_concurrent_posts_with_one_key_record_one_fulfilment(shippable_order, mo
     assert Fulfillment.objects.filter(order=order).count() == 1
     for line in order.lines.all():
         assert line.shipped_quantity == 1
+
+
+def test_an_order_in_error_still_takes_what_is_left_and_stays_in_error(shippable_order):
+    """A failed write-back of an earlier fulfilment must not lose the next tracking number."""
+    order = shippable_order()
+    first, second = order.lines.order_by("line_nbr")[:2]
+    record(order, request(order, {first.pk: 1}), key="a")
+    type(order).objects.filter(pk=order.pk).update(
+        status=OrderStatus.ERROR, status_reason="Write-back of fulfilment F… failed"
+    )
+    _, created = record(order, request(order, {second.pk: 1}), key="b")
+    assert created
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ERROR and order.status_reason

@@ -11,6 +11,8 @@ import pytest
 import requests
 from django.utils import timezone
 
+from connector.acumatica import ConnectionSettings, InstanceLimits, default_limiter
+from connector.acumatica import Outcome as LimiterOutcome
 from fulfillment.models import (
     FulfillmentPackage,
     FulfillmentStatus,
@@ -20,6 +22,7 @@ from fulfillment.models import (
     WriteBackProgress,
 )
 from fulfillment.writeback import outbox
+from fulfillment.writeback.drain import writeback_drain
 from fulfillment.writeback.engine import writeback_run
 from fulfillment.writeback.exporter import ShipmentExporter
 from fulfillment.writeback.services import writeback_release_held, writeback_reprocess
@@ -425,3 +428,23 @@ def test_no_rights_on_shipments_holds_and_flags_the_store(sandbox, one_order):
     assert writeback_run(fulfillment_id=fulfillment.pk, ignore_due=True).outcome == "succeeded"
     fulfillment.refresh_from_db()
     assert_written_as_sent(sandbox, fulfillment)
+
+
+def test_a_failing_instance_is_not_hammered(sandbox, store_factory, run_import):
+    store = store_factory(sandbox)
+    map_carrier(store)
+    orders = open_orders(sandbox, store, run_import, count=7, seed=13)
+    fulfilments = [fulfil(order) for order in orders]
+    sandbox.faults.add(kind="error500", match="PUT */Shipment")
+    key = ConnectionSettings(store.instance_url).instance_key
+    try:
+        summary = writeback_drain(store=store, ignore_due=True)
+    finally:
+        default_limiter().report(key, LimiterOutcome.OK)  # close the breaker for other tests
+
+    puts = [e for e in sandbox.request_log.entries() if e.method == "PUT"]
+    # The breaker opens after 5 failures in a row; what follows is not even sent.
+    assert len(puts) == InstanceLimits().failure_threshold
+    assert (summary.pending, summary.failed) == (len(fulfilments), 0)
+    held_back = WriteBackAttempt.objects.filter(error__startswith="Not sent")
+    assert held_back.exists() and all(a.calls == [] for a in held_back)

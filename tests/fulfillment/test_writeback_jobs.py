@@ -189,3 +189,28 @@ def test_writeback_pending_command_drains_and_prints_a_json_summary(
         assert_written_as_sent(sandbox, fulfillment)
     assert shipments_for(sandbox, held.reference) == []
     assert sandbox.sessions.open_sessions() == []
+
+
+@pytest.mark.django_db
+def test_a_worker_whose_lease_was_taken_over_stops_before_writing(
+    sandbox, store_factory, run_import, settings, monkeypatch
+):
+    settings.FULFILLMENT_WRITEBACK_LEASE_SECONDS = 0  # every write renews the lease first
+    store = store_factory(sandbox)
+    map_carrier(store)
+    (order,) = open_orders(sandbox, store, run_import, count=1, seed=26)
+    fulfillment = fulfil(order)
+
+    def taken_over(*, fulfillment_id, holder, ttl):
+        WriteBackOutbox.objects.filter(fulfillment_id=fulfillment_id).update(
+            lease_holder="another-worker", lease_until=timezone.now() + dt.timedelta(minutes=5)
+        )
+        return False
+
+    monkeypatch.setattr(outbox, "renew", taken_over)
+    attempt = writeback_run(fulfillment_id=fulfillment.pk)
+
+    assert attempt.outcome == WriteBackAttempt.Outcome.RETRY
+    assert "another worker" in attempt.error
+    assert shipments_for(sandbox, fulfillment.reference) == []
+    assert outbox_row(fulfillment).lease_holder == "another-worker"

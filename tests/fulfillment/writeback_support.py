@@ -40,12 +40,13 @@ def shipments(sandbox) -> list[dict]:
 
 
 def shipments_for(sandbox, reference: str) -> list[dict]:
-    return [
-        s
-        for s in shipments(sandbox)
-        if reference in (s.get("Description") or "").split()
-        or any(p.get("CustomRefNbr1") == reference for p in s.get("Packages", []))
-    ]
+    with sandbox.data.lock:
+        return [
+            copy.deepcopy(s)
+            for s in sandbox.data.records["Shipment"].values()
+            if reference in (s.get("Description") or "").split()
+            or any(p.get("CustomRefNbr1") == reference for p in s.get("Packages", []))
+        ]
 
 
 def shipped_by_line(shipment: dict) -> dict[tuple, Decimal]:

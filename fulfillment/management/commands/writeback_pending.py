@@ -1,4 +1,5 @@
-"""``python manage.py writeback_pending [--store STORE] [--now]``: write back pending fulfilments
+"""``python manage.py writeback_pending [--store STORE] [--now] [--workers N]``: write back pending
+fulfilments
 in the foreground, with the same code the worker runs, until nothing is runnable. Prints one
 line per attempt and, on the last line, a JSON summary: fulfilments written back, held, failed
 and still pending, attempts and Acumatica requests (sign-outs included).
@@ -27,6 +28,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--store", help="only this store (id or name)")
         parser.add_argument("--now", action="store_true", help="do not wait for back-off timers")
+        parser.add_argument(
+            "--workers", type=int, default=1, help="attempts at once (threads; PostgreSQL)"
+        )
 
     def handle(self, *args, **options):
         store = find_store(options["store"]) if options["store"] else None
@@ -39,7 +43,12 @@ class Command(BaseCommand):
                 + (f" — {detail}" if detail else "")
             )
 
-        summary = writeback_drain(store=store, ignore_due=options["now"], on_attempt=progress)
+        summary = writeback_drain(
+            store=store,
+            ignore_due=options["now"],
+            workers=max(1, options["workers"]),
+            on_attempt=progress,
+        )
         self.stdout.write(json.dumps(summary.as_dict()))
         if summary.failed:
             raise SystemExit(1)
