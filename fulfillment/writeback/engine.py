@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
@@ -179,15 +180,22 @@ def _export(
             erp_shipment_nbr="", progress=WriteBackProgress.NOT_STARTED
         )
 
-    def before_write() -> None:
-        # While our lease has more than half its time left nobody else can hold the row (a
-        # taker needs it expired); past that, renew it, which also proves it is still ours.
+    def before_write(adds: bool) -> None:
+        # While our lease has time left nobody else can hold the row (a taker needs it
+        # expired), so it is renewed only when short: below half its length, or, before a write
+        # that adds to Acumatica, below the time such a write may still run if this worker dies
+        # with it in flight (the next worker must not search before it has landed). Renewing
+        # also proves the lease is still ours.
         now = timezone.now()
-        if lease["until"] - now > conf.lease_ttl() / 2:
+        needed = conf.lease_ttl() / 2
+        if adds:
+            needed = max(needed, conf.lost_write_wait() + _read_timeout())
+        if lease["until"] - now > needed:
             return
-        if not outbox.renew(fulfillment_id=fulfillment_id, holder=holder, ttl=conf.lease_ttl()):
+        ttl = max(conf.lease_ttl(), needed)
+        if not outbox.renew(fulfillment_id=fulfillment_id, holder=holder, ttl=ttl):
             raise LeaseLost("another worker took this fulfilment over")
-        lease["until"] = now + conf.lease_ttl()
+        lease["until"] = now + ttl
 
     hooks = Hooks(saved=saved, confirmed=confirmed, forgotten=forgotten, before_write=before_write)
     try:
@@ -222,6 +230,10 @@ def _export(
     except Exception as exc:
         logger.exception("fulfilment %s: write-back attempt failed unexpectedly", fulfillment_id)
         return Outcome.retry(f"Unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _read_timeout() -> dt.timedelta:
+    return dt.timedelta(seconds=float(settings.ACUMATICA_READ_TIMEOUT))
 
 
 def _start_attempt(fulfillment: Fulfillment) -> WriteBackAttempt:

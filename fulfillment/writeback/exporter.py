@@ -99,8 +99,9 @@ class Hooks:
     confirmed: Callable[[], None]
     # The saved number no longer exists in Acumatica (deleted there).
     forgotten: Callable[[], None]
-    # Called before every write: raises if the lease was lost meanwhile.
-    before_write: Callable[[], None]
+    # Called before every write (``adds``: it may create or add something): raises if the
+    # lease was lost meanwhile.
+    before_write: Callable[[bool], None]
 
 
 class ShipmentExporter:
@@ -268,7 +269,7 @@ class ShipmentExporter:
         return self._when_free(lambda: self.client.get(ENTITY, nbr, expand=self.expand))
 
     def _write(self, kind: str, body: dict[str, Any], *, may_add: bool = False):
-        self.hooks.before_write()
+        self.hooks.before_write(may_add)
         self.log.kind = kind
         try:
             return self._when_free(lambda: self.client.put(ENTITY, body, expand=self.expand))
@@ -278,7 +279,7 @@ class ShipmentExporter:
             raise
 
     def _confirm(self, nbr: str) -> Mapping[str, Any]:
-        self.hooks.before_write()
+        self.hooks.before_write(False)
         self.log.kind = "confirm"
         try:
             self._when_free(

@@ -15,7 +15,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ..models import CarrierMapping, Fulfillment, FulfillmentPackage, Order, SourceKind
+from ..models import (
+    CarrierMapping,
+    Fulfillment,
+    FulfillmentPackage,
+    FulfillmentStatus,
+    Order,
+    SourceKind,
+)
 from . import units
 
 SALES_ORDER = "sales_order"
@@ -159,6 +166,19 @@ def plan_for(
         warehouse = order.warehouse
         if not order.erp_shipment_nbr:
             raise PlanRefused(f"{order} has no Acumatica shipment number.")
+        earlier = (
+            Fulfillment.objects.filter(order=order, pk__lt=fulfillment.pk)
+            .exclude(status=FulfillmentStatus.FAILED)
+            .values_list("reference", flat=True)
+            .first()
+        )
+        if earlier:
+            # A shipment is confirmed once; what was not shipped goes back to the sales order,
+            # and Acumatica makes a new shipment for it (imported as an order of its own).
+            raise PlanRefused(
+                f"{order} is written back by fulfilment {earlier}; a shipment-mode order "
+                "takes one fulfilment. Ship the rest on the shipment Acumatica makes for it."
+            )
         shipped = {item.order_line.line_nbr for item in fulfilled}
         unshipped = tuple(sorted(set(order.lines.values_list("line_nbr", flat=True)) - shipped))
 

@@ -174,7 +174,9 @@ def test_a_worker_stopped_between_the_put_and_the_confirm(sandbox, one_order, mo
     (abandoned,) = _attempts(fulfillment)
     assert abandoned.outcome == WriteBackAttempt.Outcome.RUNNING
     assert [c["kind"] for c in abandoned.calls if c["kind"] != "auth"] == ["put"]
-    # Its lease still holds: a redelivered task cannot start until it expires.
+    # Its lease still holds, renewed before the PUT for as long as a write in flight could
+    # still land: a redelivered task cannot start (and search too early) until it expires.
+    assert outbox_row(fulfillment).lease_until > timezone.now() + dt.timedelta(minutes=10)
     assert writeback_run(fulfillment_id=fulfillment.pk, ignore_due=True) is None
 
     _expire_lease(fulfillment)

@@ -3,11 +3,15 @@ packages (contents on and off), a partial then a final shipment, shipment mode."
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
+from fulfillment import tasks
+from fulfillment.fulfilments.recording import fulfillment_record
 from fulfillment.models import (
+    FulfillmentSource,
     FulfillmentStatus,
     Order,
     OrderStatus,
@@ -171,6 +175,13 @@ def test_shipment_mode_updates_the_existing_shipment_and_confirms_it(
     assert by_line[lines[0].line_nbr] == shipped[lines[0].line_nbr]
     assert all(by_line[line.line_nbr] == 0 for line in lines[1:])
 
+    # The Shipment is confirmed: a second fulfilment of it is refused before any call.
+    second = fulfil(order, carrier="FedEx", service="2Day")
+    attempt = writeback_run(fulfillment_id=second.pk)
+    second.refresh_from_db()
+    assert attempt.outcome == WriteBackAttempt.Outcome.FAILED and attempt.calls == []
+    assert "takes one fulfilment" in second.last_error
+
 
 def test_the_drain_signs_out_so_no_acumatica_session_stays_open(sandbox, store_factory, run_import):
     store = store_factory(sandbox)
@@ -184,3 +195,50 @@ def test_the_drain_signs_out_so_no_acumatica_session_stays_open(sandbox, store_f
 
     assert (summary.written_back, summary.failed, summary.pending) == (3, 0, 0)
     assert sandbox.sessions.open_sessions() == []
+
+
+def test_recorded_through_the_warehouse_service_then_written_by_the_task(
+    sandbox, store_factory, run_import, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The whole chain: ``fulfillment_record`` → outbox row + ``writeback_enqueue`` after
+    commit → the ``write_back`` task → a confirmed Shipment."""
+    store = store_factory(sandbox, include_package_contents=True)
+    map_carrier(store)
+    (order,) = open_orders(sandbox, store, run_import, count=1, max_lines=2, seed=8)
+    lines = list(order.lines.order_by("line_nbr"))
+    monkeypatch.setattr(tasks.write_back, "delay", lambda fid: tasks.write_back.apply(args=[fid]))
+    with django_capture_on_commit_callbacks(execute=True):
+        fulfillment, created = fulfillment_record(
+            order=order,
+            idempotency_key="wms-1",
+            source=FulfillmentSource.API,
+            data={
+                "shipped_at": dt.datetime(2025, 6, 1, 14, 30, tzinfo=dt.UTC),
+                "carrier": "ups",
+                "service": "ground",
+                "lines": [{"line_id": line.pk, "quantity": line.open_quantity} for line in lines],
+                "packages": [
+                    {
+                        "box_id": "",
+                        "weight": "3.2",
+                        "weight_unit": "kg",
+                        "length": "30",
+                        "width": "20",
+                        "height": "10",
+                        "dimension_unit": "cm",
+                        "tracking_number": f"1Z999{n}",
+                        "contents": [{"line_id": line.pk, "quantity": line.open_quantity}],
+                    }
+                    for n, line in enumerate(lines)
+                ],
+            },
+        )
+
+    assert created
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == FulfillmentStatus.WRITTEN_BACK, fulfillment.last_error
+    shipment = assert_written_as_sent(sandbox, fulfillment)
+    assert shipment["Packages"][0]["Weight"] == Decimal("7.0548")  # 3.2 kg in pounds
+    assert shipment["Packages"][0]["Height"] == Decimal("3.9370")  # 10 cm in inches
+    order.refresh_from_db()
+    assert order.status == OrderStatus.WRITTEN_BACK

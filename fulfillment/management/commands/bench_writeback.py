@@ -82,7 +82,11 @@ class Command(BaseCommand):
 
     def _bench(self, count: int, packages: int, options: dict) -> dict:
         config = SandboxConfig(
-            orders=0, seed=options["seed"], action_duration=options["action_duration"]
+            orders=0,
+            seed=options["seed"],
+            action_duration=options["action_duration"],
+            # Room for every request of the run, retries included.
+            request_log_size=count * 12 + 1000,
         )
         server = SandboxServer(config).start()
         merchant = None
