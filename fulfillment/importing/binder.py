@@ -180,7 +180,10 @@ def _known_orders(
     store: StoreConnection, orders: list[MappedOrder]
 ) -> dict[tuple, rows.StoredOrder]:
     kind = orders[0].source_kind
-    stored = Order.objects.filter(store=store, source_kind=kind).order_by()
+    # Locked until the page commits: a fulfilment being recorded for one of these orders (which
+    # locks its order too) either lands before this read — and the decision sees it shipped —
+    # or waits for the page, so the page never writes back a stale status over it.
+    stored = Order.objects.select_for_update().filter(store=store, source_kind=kind).order_by()
     if kind == SHIPMENT:
         stored = stored.filter(erp_shipment_nbr__in={o.erp_shipment_nbr for o in orders})
     else:
