@@ -7,6 +7,7 @@ in milliseconds), so every test gets fresh state and its own licence seats.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
 
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+_numbers = itertools.count(1)
 
 
 @pytest.fixture
@@ -48,6 +50,63 @@ def shared_dir() -> Path:
             f"reference material not found at {SHARED_DIR} (clone shared/ beside the project)"
         )
     return SHARED_DIR
+
+
+@pytest.fixture
+def merchant_factory(db):
+    from stores.services import merchant_get_or_create
+
+    def make(name: str | None = None):
+        return merchant_get_or_create(name=name or f"Merchant {next(_numbers)}")
+
+    return make
+
+
+@pytest.fixture
+def user_factory(db):
+    """``user_factory(Role.MERCHANT_USER, merchant=m)``; password is always "pw-for-tests-1"."""
+    from django.contrib.auth import get_user_model
+
+    from stores.models import UserProfile
+
+    def make(role: str, *, merchant=None, username: str | None = None):
+        user = get_user_model().objects.create_user(
+            username=username or f"user{next(_numbers)}", password="pw-for-tests-1"
+        )
+        UserProfile.objects.create(user=user, role=role, merchant=merchant)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def store_factory(db, merchant_factory):
+    """``store_factory(sandbox, merchant=None, name=None, active=False, **field_overrides)``:
+    a store whose credentials are the sandbox's own (override client_secret/password to break
+    them); a draft unless ``active``."""
+    from stores.services import store_activate, store_create
+
+    def make(sandbox, *, merchant=None, name: str | None = None, active: bool = False, **overrides):
+        config = sandbox.config
+        fields = {
+            "instance_url": sandbox.base_url,
+            "client_id": config.client_id,
+            "username": config.username,
+            "client_secret": config.client_secret,
+            "password": config.password,
+            "endpoint_version": config.endpoint_versions[0],
+        }
+        fields.update(overrides)
+        store = store_create(
+            merchant=merchant or merchant_factory(),
+            name=name or f"Store {next(_numbers)}",
+            **fields,
+        )
+        if active:
+            store_activate(store=store, force_reason="tests start stores active")
+        return store
+
+    return make
 
 
 def pytest_configure(config):

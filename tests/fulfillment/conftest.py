@@ -8,12 +8,10 @@ from typing import Any
 
 import pytest
 import requests
-from django.contrib.auth import get_user_model
 
 from fulfillment.importing.sync import import_run
 from fulfillment.models import ImportTrigger
-from stores.models import Role, UserProfile
-from stores.services import merchant_get_or_create, store_activate, store_create
+from stores.models import Role
 
 _numbers = itertools.count(1)
 
@@ -74,26 +72,6 @@ def sandbox_data(sandbox) -> SandboxData:
 
 
 @pytest.fixture
-def merchant_factory(db):
-    def make(name: str | None = None):
-        return merchant_get_or_create(name=name or f"Merchant {next(_numbers)}")
-
-    return make
-
-
-@pytest.fixture
-def user_factory(db):
-    def make(role: str, *, merchant=None):
-        user = get_user_model().objects.create_user(
-            username=f"user{next(_numbers)}", password="pw-for-tests-1"
-        )
-        UserProfile.objects.create(user=user, role=role, merchant=merchant)
-        return user
-
-    return make
-
-
-@pytest.fixture
 def merchant_user(user_factory, merchant_factory):
     def make(merchant=None):
         return user_factory(Role.MERCHANT_USER, merchant=merchant or merchant_factory())
@@ -102,26 +80,11 @@ def merchant_user(user_factory, merchant_factory):
 
 
 @pytest.fixture
-def store_factory(db, merchant_factory):
-    """``store_factory(sandbox, **fields)``: an active store on the sandbox's credentials."""
+def store_factory(store_factory):
+    """As the suite-wide ``store_factory``, but stores start active (imports skip drafts)."""
 
-    def make(sandbox, *, merchant=None, active: bool = True, **overrides):
-        config = sandbox.config
-        fields = {
-            "instance_url": sandbox.base_url,
-            "client_id": config.client_id,
-            "username": config.username,
-            "client_secret": config.client_secret,
-            "password": config.password,
-            "endpoint_version": config.endpoint_versions[0],
-        }
-        fields.update(overrides)
-        store = store_create(
-            merchant=merchant or merchant_factory(), name=f"Store {next(_numbers)}", **fields
-        )
-        if active:
-            store_activate(store=store, force_reason="tests start stores active")
-        return store
+    def make(sandbox, *, active: bool = True, **kwargs):
+        return store_factory(sandbox, active=active, **kwargs)
 
     return make
 
