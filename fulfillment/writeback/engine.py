@@ -5,12 +5,12 @@
 2. Store not active → hold (no call, no attempt row), looked at again later.
 3. Plan (:mod:`.plan`): no carrier mapping or no box → held; data Acumatica cannot take →
    failed. Neither calls Acumatica.
-4. Record the attempt (committed before any call); run the exporter (:mod:`.exporter`), each
-   call saved on the attempt as it happens, the Shipment number and progress saved the moment
-   they are known.
-5. Apply the outcome (:mod:`.outcomes`) in one transaction, only if the lease is still ours:
-   written back (outbox row deleted, order moved on), retry after a back-off (the row stays,
-   due later), failed (row deleted) or held (the row stays, looked at again later).
+4. Record the attempt (committed before any call, so the next attempt knows this one may have
+   written); run the exporter (:mod:`.exporter`); the Shipment number and progress are saved
+   the moment they are known, with the calls made so far (:mod:`.calls`).
+5. Apply the outcome (:mod:`.attempts`, :mod:`.outcomes`) in one transaction, only if the lease
+   is still ours: written back (outbox row deleted, order moved on), retry after a back-off
+   (the row stays, due later), failed (row deleted) or held (the row stays, looked at again).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
@@ -27,7 +26,6 @@ from connector.acumatica import AcumaticaError
 from stores.credentials import acumatica_client_for
 from stores.crypto import CredentialsKeyError
 from stores.models import StoreStatus
-from stores.services import store_mark_needs_attention
 from stores.url_safety import UnsafeInstanceURL
 
 from ..carriers import carrier_mapping_resolve
@@ -39,19 +37,10 @@ from ..models import (
     WriteBackProgress,
 )
 from . import conf, outbox
+from .attempts import attempt_finish, attempt_start, hold_quietly
 from .calls import AttemptLog
 from .exporter import Hooks, LostWrite, Mismatch, Refused, ShipmentExporter
-from .orders import order_status_refresh
-from .outcomes import (
-    FAILED,
-    HELD,
-    HELD_BACK,
-    LEASE_LOST,
-    RETRY,
-    SUCCEEDED,
-    Outcome,
-    outcome_for_error,
-)
+from .outcomes import LEASE_LOST, Outcome, outcome_for_error
 from .plan import PlanHeld, PlanRefused, plan_for
 
 logger = logging.getLogger("connector.fulfillment")
@@ -92,7 +81,7 @@ def _run(fulfillment_id: int, holder: str, taken_at: dt.datetime) -> WriteBackAt
         WriteBackOutbox.objects.filter(fulfillment=fulfillment, lease_holder=holder).delete()
         return None
     if store.status != StoreStatus.ACTIVE:
-        _hold_quietly(
+        hold_quietly(
             fulfillment,
             holder,
             f"Waiting for the store: it is {store.get_status_display().lower()}"
@@ -109,14 +98,14 @@ def _run(fulfillment_id: int, holder: str, taken_at: dt.datetime) -> WriteBackAt
         )
     except PlanHeld as exc:
         if fulfillment.status == FulfillmentStatus.HELD and fulfillment.status_reason == str(exc):
-            _hold_quietly(fulfillment, holder, str(exc))
+            hold_quietly(fulfillment, holder, str(exc))
             return None
-        attempt = _start_attempt(fulfillment)
-        _finish(fulfillment, attempt, Outcome.held(str(exc)), holder, calls=[])
+        attempt = attempt_start(fulfillment)
+        attempt_finish(fulfillment, attempt, Outcome.held(str(exc)), holder, calls=[])
         return attempt
     except PlanRefused as exc:
-        attempt = _start_attempt(fulfillment)
-        _finish(fulfillment, attempt, Outcome.failed(str(exc)), holder, calls=[])
+        attempt = attempt_start(fulfillment)
+        attempt_finish(fulfillment, attempt, Outcome.failed(str(exc)), holder, calls=[])
         return attempt
 
     if mapping.ship_via != fulfillment.ship_via:
@@ -125,7 +114,7 @@ def _run(fulfillment_id: int, holder: str, taken_at: dt.datetime) -> WriteBackAt
     # Whether any earlier attempt exists decides whether this one must search before creating:
     # read before this attempt's own row is written.
     had_attempts = fulfillment.attempts_log.exists()
-    attempt = _start_attempt(fulfillment)
+    attempt = attempt_start(fulfillment)
     log = AttemptLog(attempt)
     outcome = _export(
         fulfillment,
@@ -135,7 +124,7 @@ def _run(fulfillment_id: int, holder: str, taken_at: dt.datetime) -> WriteBackAt
         search=had_attempts,
         leased_until=taken_at + conf.lease_ttl(),
     )
-    _finish(fulfillment, attempt, outcome, holder, calls=log.calls)
+    attempt_finish(fulfillment, attempt, outcome, holder, calls=log.calls)
     return attempt
 
 
@@ -234,181 +223,3 @@ def _export(
 
 def _read_timeout() -> dt.timedelta:
     return dt.timedelta(seconds=float(settings.ACUMATICA_READ_TIMEOUT))
-
-
-def _start_attempt(fulfillment: Fulfillment) -> WriteBackAttempt:
-    """Close attempts a dead worker left running, then record this one (committed before any
-    call to Acumatica, so the next attempt knows this one may have written)."""
-    now = timezone.now()
-    with transaction.atomic():
-        WriteBackAttempt.objects.filter(
-            fulfillment=fulfillment, outcome=WriteBackAttempt.Outcome.RUNNING
-        ).update(
-            outcome=WriteBackAttempt.Outcome.RETRY,
-            finished_at=now,
-            error=(
-                "The worker stopped before this attempt finished; the next attempt resumed "
-                "from what Acumatica holds."
-            ),
-        )
-        locked = Fulfillment.objects.select_for_update().get(pk=fulfillment.pk)
-        number = locked.attempts + 1
-        Fulfillment.objects.filter(pk=fulfillment.pk).update(
-            attempts=number, status=FulfillmentStatus.WRITING, updated_at=now
-        )
-        fulfillment.attempts, fulfillment.status = number, FulfillmentStatus.WRITING
-        return WriteBackAttempt.objects.create(fulfillment=fulfillment, number=number)
-
-
-def _retries_in_a_row(fulfillment: Fulfillment, attempt: WriteBackAttempt) -> list[str]:
-    """Errors of the attempts before this one that also ended in "retry", newest first.
-    Attempts the limiter kept from being sent (breaker open, throttled) do not count:
-    Acumatica never saw them."""
-    errors = []
-    earlier = (
-        WriteBackAttempt.objects.filter(fulfillment=fulfillment, number__lt=attempt.number)
-        .order_by("-number")
-        .values_list("outcome", "error")
-    )
-    for outcome, error in earlier:
-        if outcome != WriteBackAttempt.Outcome.RETRY:
-            break
-        if not error.startswith(HELD_BACK):
-            errors.append(error)
-    return errors
-
-
-def _escalate(fulfillment: Fulfillment, attempt: WriteBackAttempt, outcome: Outcome) -> Outcome:
-    """A retry becomes a failure when retries ran out or Acumatica keeps refusing the same way."""
-    if outcome.held_back:
-        return outcome
-    earlier = _retries_in_a_row(fulfillment, attempt)
-    in_a_row = len(earlier) + 1
-    repeats = conf.refusal_repeats()
-    if (
-        outcome.refusal
-        and in_a_row >= repeats
-        and all(e == outcome.message for e in earlier[: repeats - 1])
-    ):
-        return Outcome.failed(f"Acumatica refused it {repeats} times in a row: {outcome.message}")
-    if in_a_row >= conf.max_attempts():
-        return Outcome.failed(
-            f"Gave up after {in_a_row} attempts in a row; last: {outcome.message}"
-        )
-    return outcome
-
-
-def _finish(
-    fulfillment: Fulfillment,
-    attempt: WriteBackAttempt,
-    outcome: Outcome,
-    holder: str,
-    *,
-    calls: list,
-) -> None:
-    now = timezone.now()
-    if outcome.kind == RETRY:
-        outcome = _escalate(fulfillment, attempt, outcome)
-    attempt.finished_at = now
-    attempt.calls = calls
-    attempt.error = outcome.message
-    attempt.error_fields = outcome.fields
-    with transaction.atomic():
-        row = (
-            WriteBackOutbox.objects.select_for_update()
-            .filter(fulfillment_id=fulfillment.pk, lease_holder=holder)
-            .first()
-        )
-        if row is None or outcome.kind == LEASE_LOST:
-            # Someone else holds the fulfilment now: its outcome is theirs to record.
-            attempt.outcome = WriteBackAttempt.Outcome.RETRY
-            attempt.error = outcome.message or "Another worker took this fulfilment over."
-            attempt.save()
-            if row is not None:
-                outbox.release(fulfillment_id=fulfillment.pk, holder=holder)
-            return
-        fulfillment.refresh_from_db()
-        changes = _apply(fulfillment, attempt, outcome, row, now)
-        fulfillment.save(update_fields=[*changes, "updated_at"])
-        attempt.save()
-    if outcome.needs_attention:
-        store = fulfillment.store
-        store.refresh_from_db(fields=["status", "status_reason"])
-        if store.status == StoreStatus.ACTIVE:
-            store_mark_needs_attention(store=store, reason=outcome.needs_attention)
-    if outcome.kind in (SUCCEEDED, FAILED):
-        order_status_refresh(order_id=fulfillment.order_id)
-    logger.info(
-        "fulfilment %s attempt %s: %s%s",
-        fulfillment.pk,
-        attempt.number,
-        outcome.kind,
-        f": {outcome.message}" if outcome.message else "",
-    )
-
-
-def _apply(fulfillment, attempt, outcome: Outcome, row: WriteBackOutbox, now) -> list[str]:
-    if outcome.kind == SUCCEEDED:
-        attempt.outcome = WriteBackAttempt.Outcome.SUCCEEDED
-        fulfillment.status = FulfillmentStatus.WRITTEN_BACK
-        fulfillment.progress = WriteBackProgress.VERIFIED
-        fulfillment.written_back_at = now
-        fulfillment.status_reason = fulfillment.last_error = ""
-        fulfillment.last_error_fields = []
-        row.delete()
-        return [
-            "status",
-            "progress",
-            "written_back_at",
-            "status_reason",
-            "last_error",
-            "last_error_fields",
-        ]
-    fulfillment.last_error = outcome.message
-    fulfillment.last_error_fields = outcome.fields
-    if outcome.kind == FAILED:
-        attempt.outcome = WriteBackAttempt.Outcome.FAILED
-        fulfillment.status = FulfillmentStatus.FAILED
-        fulfillment.status_reason = outcome.message
-        row.delete()
-    elif outcome.kind == HELD:
-        attempt.outcome = WriteBackAttempt.Outcome.HELD
-        fulfillment.status = FulfillmentStatus.HELD
-        fulfillment.status_reason = outcome.message
-        _reschedule(row, due_at=now + conf.held_recheck())
-    else:
-        attempt.outcome = WriteBackAttempt.Outcome.RETRY
-        in_a_row = len(_retries_in_a_row(fulfillment, attempt)) + 1
-        wait = conf.backoff(in_a_row)
-        if outcome.retry_after:
-            wait = max(wait, dt.timedelta(seconds=outcome.retry_after))
-        blocked_until = None
-        if outcome.lost_write:
-            blocked_until = now + conf.lost_write_wait()
-            wait = max(wait, conf.lost_write_wait())
-        fulfillment.status = FulfillmentStatus.PENDING
-        fulfillment.status_reason = (
-            f"Attempt {in_a_row} of {conf.max_attempts()} failed; next at "
-            f"{timezone.localtime(now + wait):%Y-%m-%d %H:%M:%S}: {outcome.message}"
-        )
-        _reschedule(row, due_at=now + wait, blocked_until=blocked_until)
-    return ["status", "status_reason", "last_error", "last_error_fields"]
-
-
-def _reschedule(
-    row: WriteBackOutbox, *, due_at: dt.datetime, blocked_until: dt.datetime | None = None
-) -> None:
-    row.due_at = due_at
-    row.lease_holder = outbox.LOST_WRITE if blocked_until else ""
-    row.lease_until = blocked_until
-    row.save(update_fields=["due_at", "lease_holder", "lease_until"])
-
-
-def _hold_quietly(fulfillment: Fulfillment, holder: str, reason: str) -> None:
-    """Held for a reason that needs no attempt row (no call was made and it is already shown)."""
-    Fulfillment.objects.filter(pk=fulfillment.pk).update(
-        status=FulfillmentStatus.HELD, status_reason=reason, updated_at=timezone.now()
-    )
-    outbox.release(
-        fulfillment_id=fulfillment.pk, holder=holder, due_at=timezone.now() + conf.held_recheck()
-    )

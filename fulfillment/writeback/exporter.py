@@ -262,7 +262,7 @@ class ShipmentExporter:
                 if not busy or time.monotonic() + wait >= deadline:
                     raise
             time.sleep(wait)
-            wait = min(wait * 2, max(self.poll_interval, 2.0))
+            wait = min(wait * 2, self.poll_interval * 4)
 
     def _read(self, nbr: str, kind: str) -> Mapping[str, Any]:
         self.log.kind = kind

@@ -20,7 +20,6 @@ from typing import Any
 
 from connector.acumatica import (
     ActionFailed,
-    ActionOutcomeUnknown,
     AcumaticaError,
     AuthenticationError,
     CircuitOpen,
@@ -30,7 +29,6 @@ from connector.acumatica import (
     ServerError,
     SetupNotEntered,
     Throttled,
-    TransportError,
     ValidationFailed,
 )
 
@@ -118,8 +116,6 @@ def outcome_for_error(exc: AcumaticaError) -> Outcome:
         return Outcome.retry(text, refusal=refusal)
     if isinstance(exc, ActionFailed):
         return Outcome.failed(f"Acumatica could not confirm the Shipment: {exc.message}")
-    if isinstance(exc, TransportError | ActionOutcomeUnknown) and exc.retryable:
-        return Outcome.retry(text)
-    if exc.retryable:
+    if exc.retryable:  # no answer, timeouts, an action whose end was not seen, login limit
         return Outcome.retry(text)
     return Outcome.failed(f"Acumatica refused the write-back: {text}")

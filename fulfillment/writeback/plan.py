@@ -203,6 +203,7 @@ def plan_for(
         reference=fulfillment.reference,
         customer_id=order.customer_id,
         warehouse_id=warehouse,
+        # ShipmentDate is a date in Acumatica: the day it shipped in the connector's TIME_ZONE.
         shipment_date=timezone.localtime(fulfillment.shipped_at).date(),
         ship_via=mapping.ship_via,
         lines=tuple(lines),

@@ -18,6 +18,7 @@ from connector.celery import BEAT_SCHEDULE
 from fulfillment import tasks
 from fulfillment.models import FulfillmentStatus, WriteBackAttempt, WriteBackOutbox
 from fulfillment.writeback import outbox
+from fulfillment.writeback.drain import writeback_drain
 from fulfillment.writeback.engine import writeback_run
 from fulfillment.writeback.services import writeback_dispatch_due, writeback_reprocess
 
@@ -214,3 +215,28 @@ def test_a_worker_whose_lease_was_taken_over_stops_before_writing(
     assert "another worker" in attempt.error
     assert shipments_for(sandbox, fulfillment.reference) == []
     assert outbox_row(fulfillment).lease_holder == "another-worker"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_workers_at_once_write_each_fulfilment_once(
+    sandbox_factory, store_factory, run_import, settings
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers: runs on PostgreSQL (.ci/run)")
+    sandbox = sandbox_factory(action_duration=0.05)
+    settings.FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS = 0
+    store = store_factory(sandbox)
+    map_carrier(store)
+    orders = open_orders(sandbox, store, run_import, count=24, seed=27)
+    fulfilments = [fulfil(order, packages=2) for order in orders]
+    # Each store shares one OAuth session: a running ConfirmShipment refuses the others'
+    # Shipment requests, which wait and send them again.
+    sandbox.faults.add(kind="lost_reply", match="PUT */Shipment", probability=0.1)
+
+    summary = writeback_drain(store=store, ignore_due=True, workers=4)
+
+    assert (summary.written_back, summary.failed, summary.pending) == (24, 0, 0)
+    for fulfillment in fulfilments:
+        fulfillment.refresh_from_db()
+        assert_written_as_sent(sandbox, fulfillment)
+    assert sandbox.sessions.open_sessions() == []

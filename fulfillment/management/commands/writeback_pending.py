@@ -1,11 +1,13 @@
-"""``python manage.py writeback_pending [--store STORE] [--now] [--workers N]``: write back pending
-fulfilments
-in the foreground, with the same code the worker runs, until nothing is runnable. Prints one
-line per attempt and, on the last line, a JSON summary: fulfilments written back, held, failed
-and still pending, attempts and Acumatica requests (sign-outs included).
+"""``python manage.py writeback_pending [--store STORE] [--now] [--workers N] [--keep-session]``:
+write back pending fulfilments in the foreground, with the same code the worker runs, until
+nothing is runnable. Prints one line per attempt and, on the last line, a JSON summary:
+fulfilments written back, held, failed and still pending, attempts and Acumatica requests
+(sign-outs included).
 
 ``--now`` ignores back-off timers (a fulfilment whose write may still be running in Acumatica
-stays blocked all the same). At the end each store is signed out of Acumatica.
+stays blocked all the same). At the end each store is signed out of Acumatica, freeing the
+licence seat its OAuth grant holds between jobs (``--keep-session`` leaves it to the workers;
+signed out, their next call signs in again with the refresh token).
 
 Exit status: 0 nothing failed, 1 some fulfilment failed (its reason is printed).
 """
@@ -16,7 +18,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from fulfillment.models import Fulfillment
+from fulfillment.models import Fulfillment, FulfillmentStatus
 from fulfillment.writeback.drain import writeback_drain
 
 from .sync_store import find_store
@@ -31,13 +33,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=1, help="attempts at once (threads; PostgreSQL)"
         )
+        parser.add_argument(
+            "--keep-session",
+            action="store_true",
+            help="do not sign the stores out at the end (workers are using their sessions)",
+        )
 
     def handle(self, *args, **options):
         store = find_store(options["store"]) if options["store"] else None
 
         def progress(fulfillment: Fulfillment, done: int) -> None:
             fulfillment.refresh_from_db(fields=["status", "status_reason", "erp_shipment_nbr"])
-            detail = fulfillment.erp_shipment_nbr or fulfillment.status_reason
+            detail = (
+                f"Shipment {fulfillment.erp_shipment_nbr}"
+                if fulfillment.status == FulfillmentStatus.WRITTEN_BACK
+                else fulfillment.status_reason
+            )
             self.stderr.write(
                 f"[{done}] {fulfillment.reference}: {fulfillment.status}"
                 + (f" — {detail}" if detail else "")
@@ -47,6 +58,7 @@ class Command(BaseCommand):
             store=store,
             ignore_due=options["now"],
             workers=max(1, options["workers"]),
+            sign_out=not options["keep_session"],
             on_attempt=progress,
         )
         self.stdout.write(json.dumps(summary.as_dict()))
