@@ -45,6 +45,7 @@ from ..models import (
     Order,
     OrderLine,
     OrderStatus,
+    SourceKind,
     WriteBackOutbox,
 )
 from ..writeback import writeback_enqueue
@@ -233,6 +234,14 @@ def _record(
 
 
 def _check_order_status(order: Order) -> None:
+    if order.source_kind == SourceKind.SHIPMENT and order.fulfillments.exists():
+        # In shipment mode the warehouse fulfils one existing Acumatica Shipment; what it did
+        # not ship stays open on the sales order for Acumatica to ship another way.
+        raise OrderNotShippable(
+            f"{order.document_label} already has a fulfilment: in shipment mode an Acumatica "
+            "Shipment is fulfilled once. What was not shipped stays open on its sales order.",
+            status=order.status,
+        )
     if order.status in rules.SHIPPABLE_STATUSES:
         return
     why = {

@@ -340,3 +340,14 @@ def test_an_order_in_error_still_takes_what_is_left_and_stays_in_error(shippable
     assert created
     order.refresh_from_db()
     assert order.status == OrderStatus.ERROR and order.status_reason
+
+
+def test_a_shipment_mode_order_takes_one_fulfilment(sandbox, store_factory, shippable_order):
+    order = shippable_order(store_factory(sandbox, shipment_mode=True), lines=1, min_open=2)
+    line = order.lines.order_by("line_nbr").first()
+    record(order, request(order, {line.pk: 1}), key="first")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PARTIALLY_SHIPPED
+    with pytest.raises(OrderNotShippable, match="fulfilled once"):
+        record(order, request(order, {line.pk: 1}), key="second")
+    assert Fulfillment.objects.filter(order=order).count() == 1
