@@ -121,3 +121,5 @@ def pytest_configure(config):
     # The real hasher spends most of a second per user on purpose; tests create many users
     # and are about access rules, not password storage.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # whitenoise warns on every request when STATIC_ROOT is missing (collectstatic not run).
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
