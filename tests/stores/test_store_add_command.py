@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -178,6 +179,8 @@ def test_from_a_shell_errors_exit_non_zero_without_a_traceback(tmp_path):
         if key not in ("ACUMATICA_CLIENT_SECRET", "ACUMATICA_PASSWORD", "DATABASE_URL")
     }
     env["CONNECTOR_VAR_DIR"] = str(tmp_path)  # never the demo's database
+    # A fresh clone has no .env: give the child the suite's key, as a deployment would.
+    env["CONNECTOR_CREDENTIALS_KEYS"] = ",".join(settings.CONNECTOR_CREDENTIALS_KEYS)
     argv = [sys.executable, "manage.py", "store_add", "--merchant", "M", "--name", "S"]
     argv += ["--instance-url", "https://8.8.8.8/AcumaticaERP", "--client-id", "nope"]
     argv += ["--username", "u"]
