@@ -24,6 +24,12 @@ BEAT_SCHEDULE = {
         "task": "fulfillment.dispatch_writebacks",
         "schedule": 30.0,
     },
+    # Opens, refreshes and closes alerts from the state of stores, imports and write-backs.
+    "console-evaluate-alerts": {"task": "console.evaluate_alerts", "schedule": 15.0},
+    # Emails new and closed alerts, batched (CONNECTOR_ALERT_EMAIL_BATCH_SECONDS).
+    "console-send-alert-emails": {"task": "console.send_alert_emails", "schedule": 60.0},
+    # Forgets Acumatica call records past their retention (CONNECTOR_CALL_RETENTION_DAYS).
+    "stores-prune-calls": {"task": "stores.prune_calls", "schedule": 3600.0},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "connector",
     "stores",
     "fulfillment",
+    "console",
 ]
 
 MIDDLEWARE = [

@@ -3,12 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from console import views_ops
 from fulfillment.urls import carrier_urlpatterns
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("console/", include("console.urls")),
+    # Operations endpoints: protected (see console.views_ops), never linked from pages.
+    path("healthz", views_ops.healthz, name="healthz"),
+    path("metrics", views_ops.metrics, name="metrics"),
     path("stores/", include("stores.urls")),
     # Carrier mappings belong to fulfillment but live under their store's address.
     path("stores/<int:store_id>/carriers/", include((carrier_urlpatterns, "carriers"))),

@@ -4,5 +4,5 @@ from django.shortcuts import redirect
 
 @login_required
 def home(request):
-    # Stores are the first thing everyone works with; later dashboards may take this place.
-    return redirect("stores:list")
+    # The dashboard answers "what is wrong, since when" first; stores are one click away.
+    return redirect("console:dashboard")

@@ -134,7 +134,7 @@ def carrier_mapping_check(
         wanted.append(("ShippingBox", default_box_id, "Box ID", "Boxes (CS207600)"))
     warnings: list[str] = []
     try:
-        with acumatica_client_for(store) as client:
+        with acumatica_client_for(store, purpose="ship via list") as client:
             for entity, value, label, screen in wanted:
                 try:
                     client.get(entity, value, select=["id"])

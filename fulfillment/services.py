@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from stores.models import StoreConnection, StoreStatus
+from stores.audit import audit_record
+from stores.models import AuditEntry, StoreConnection, StoreStatus
 
 from . import selectors
 from .importing import lease
@@ -51,18 +52,45 @@ def import_store_run(
 
 
 def import_request(
-    *, store: StoreConnection, trigger: str = ImportTrigger.MANUAL, full: bool = False
+    *,
+    store: StoreConnection,
+    trigger: str = ImportTrigger.MANUAL,
+    full: bool = False,
+    since: dt.datetime | None = None,
+    actor=None,
+    via: str = AuditEntry.Via.CONSOLE,
 ) -> None:
-    """ "Run now": queue an import of the store once the current transaction commits, whatever
-    its schedule and back-off say."""
+    """ "Run now" (or a re-scan: everything, or everything changed since a date): queue an
+    import of the store once the current transaction commits, whatever its schedule and
+    back-off say. Audited."""
     if store.status == StoreStatus.DRAFT:
         raise ValidationError("Test the connection and activate the store before importing.")
+    now = timezone.now()
+    if since is not None:
+        if timezone.is_naive(since):
+            since = timezone.make_aware(since)
+        if since > now:
+            raise ValidationError("The re-scan date is in the future: pick a date in the past.")
     from .tasks import import_store
 
-    if full:
-        trigger = ImportTrigger.RESCAN
-    requested_at = timezone.now().isoformat()
-    transaction.on_commit(lambda: import_store.delay(store.pk, trigger, requested_at))
+    if since is not None:
+        trigger, summary = ImportTrigger.SINCE, f"Re-scan from {since:%Y-%m-%d %H:%M} requested"
+    elif full:
+        trigger, summary = ImportTrigger.RESCAN, "Full re-scan requested"
+    else:
+        summary = "Import requested (run now)"
+    requested_at = now.isoformat()
+    since_text = since.isoformat() if since else None
+    audit_record(
+        actor=actor,
+        action=f"import.{trigger}",
+        summary=f"{summary} for {store.name}.",
+        store=store,
+        target=store,
+        after={"trigger": str(trigger), "since": since_text},
+        via=via,
+    )
+    transaction.on_commit(lambda: import_store.delay(store.pk, trigger, requested_at, since_text))
 
 
 def imports_enqueue_due(*, now: dt.datetime | None = None) -> list[int]:

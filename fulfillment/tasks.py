@@ -18,12 +18,16 @@ def schedule_imports() -> int:
 
 @shared_task(name="fulfillment.import_store")
 def import_store(
-    store_id: int, trigger: str = ImportTrigger.SCHEDULE, requested_at: str | None = None
+    store_id: int,
+    trigger: str = ImportTrigger.SCHEDULE,
+    requested_at: str | None = None,
+    since: str | None = None,
 ) -> None:
     services.import_store_run(
         store_id=store_id,
         trigger=trigger,
         requested_at=dt.datetime.fromisoformat(requested_at) if requested_at else None,
+        since=dt.datetime.fromisoformat(since) if since else None,
     )
 
 

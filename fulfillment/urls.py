@@ -1,15 +1,35 @@
 from django.urls import path
 
-from . import views, views_carriers, views_fulfilments
+from . import views, views_actions, views_carriers, views_fulfilments, views_imports, views_why
 
 app_name = "fulfillment"
 
 urlpatterns = [
     path("", views.order_list, name="order_list"),
+    path("why/", views_why.order_why, name="order_why"),
     path("<int:order_id>/", views.order_detail, name="order_detail"),
     path("<int:order_id>/fulfil/", views_fulfilments.order_fulfil, name="order_fulfil"),
-    path("imports/", views.import_run_list, name="import_run_list"),
-    path("imports/run/<int:store_id>/", views.store_import_now, name="store_import_now"),
+    # Operator actions: GET shows the confirmation step, POST does it (audited).
+    path("<int:order_id>/actions/<slug:action>/", views_actions.order_action, name="order_action"),
+    path(
+        "fulfilments/<int:fulfillment_id>/retry/",
+        views_actions.fulfilment_retry,
+        name="fulfilment_retry",
+    ),
+    path(
+        "fulfilments/<int:fulfillment_id>/carrier-mapping/",
+        views_actions.fulfilment_add_carrier_mapping,
+        name="fulfilment_add_carrier_mapping",
+    ),
+    path("imports/", views_imports.import_run_list, name="import_run_list"),
+    path("imports/<int:run_id>/", views_imports.import_run_detail, name="import_run_detail"),
+    path(
+        "imports/<int:run_id>/progress.json",
+        views_imports.import_run_progress,
+        name="import_run_progress",
+    ),
+    path("imports/run/<int:store_id>/", views_imports.store_import_now, name="store_import_now"),
+    path("imports/rescan/<int:store_id>/", views_imports.store_rescan, name="store_rescan"),
 ]
 
 # Mounted at /stores/<store_id>/carriers/ by connector.urls, namespace "carriers".

@@ -5,18 +5,13 @@ merchant's order is a 404, never a 403."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.shortcuts import render
 
 from stores import access
 
-from . import selectors, services
+from . import selectors
 from .models import OrderStatus
 from .views_fulfilments import order_page
 
@@ -54,35 +49,3 @@ def order_list(request):
 def order_detail(request, order_id):
     # The page also shows the order's fulfilments and, for 3PL staff, the form to record one.
     return order_page(request, selectors.order_for(request.user, order_id))
-
-
-@login_required
-def import_run_list(request):
-    runs = selectors.import_runs_for(request.user)
-    store_id = request.GET.get("store") or ""
-    if store_id.isdigit():
-        runs = runs.filter(store_id=int(store_id))
-    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "fulfillment/import_run_list.html",
-        {"page": page, "stores": access.stores_for(request.user), "selected_store": store_id},
-    )
-
-
-@login_required
-@require_POST
-def store_import_now(request, store_id):
-    store = access.store_for(request.user, store_id)
-    try:
-        services.import_request(store=store)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Import of {store.name} queued; it starts in a moment.")
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = f"{reverse('fulfillment:import_run_list')}?store={store.pk}"
-    return redirect(target)

@@ -17,12 +17,14 @@ from django.utils import timezone
 from connector.acumatica import (
     AcumaticaClient,
     ConnectionSettings,
+    InstanceLimits,
     OAuthCredentials,
     TokenState,
     default_limiter,
 )
 
 from . import crypto
+from .calls import CallLedger
 from .models import StoreConnection, StoreSecrets
 from .url_safety import check_instance_url, guarded_session
 
@@ -96,11 +98,15 @@ def acumatica_client_for(
     keep_tokens: bool = True,
     sign_out_on_close: bool | None = None,
     recorder=None,
+    purpose: str = "",
 ) -> AcumaticaClient:
     """A client for this store, signed in with its stored credentials and tokens.
 
     ``keep_tokens`` saves rotated tokens back (encrypted) so the next job reuses the grant's
     session instead of signing in again; a connection test passes False and signs out.
+    Every request it sends is recorded as an ``AcumaticaCall`` of the store (``purpose`` says
+    what for), then handed to ``recorder`` if one is given. The store's licence limits, when
+    known, become the limiter's limits for its instance.
     Raises UnsafeInstanceURL when the Instance URL is not allowed.
     """
     check_instance_url(store.instance_url)
@@ -133,13 +139,23 @@ def acumatica_client_for(
         def on_token_change(tokens: TokenState | None) -> None:
             store_tokens_save(store_id=store_id, tokens=tokens)
 
+    connection = connection_settings_for(store)
+    limiter = default_limiter()
+    if store.licence_concurrent_requests or store.licence_requests_per_minute:
+        limiter.set_limits(
+            connection.instance_key,
+            InstanceLimits(
+                max_concurrent=store.licence_concurrent_requests or InstanceLimits.max_concurrent,
+                requests_per_minute=store.licence_requests_per_minute,
+            ),
+        )
     return AcumaticaClient(
-        connection_settings_for(store),
+        connection,
         credentials,
         token_state=token_state,
         on_token_change=on_token_change,
-        limiter=default_limiter(),
-        recorder=recorder,
+        limiter=limiter,
+        recorder=CallLedger(store.pk, purpose=purpose, also=recorder) if store.pk else recorder,
         sign_out_on_close=sign_out_on_close,
         session=guarded_session(),
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Order, OrderStatus
+from ..models import Order, OrderEventKind, OrderStatus
+from ..timeline import order_event_record
 from .errors import OrderNotInQueue
 
 
@@ -30,4 +31,10 @@ def order_acknowledge(*, order: Order) -> tuple[Order, bool]:
         locked.status = OrderStatus.ACKNOWLEDGED
         locked.status_changed_at = locked.updated_at = now
         locked.save(update_fields=["status", "status_changed_at", "updated_at"])
+        order_event_record(
+            order=locked,
+            kind=OrderEventKind.ACKNOWLEDGED,
+            summary="Picked up by the warehouse (acknowledged).",
+            at=now,
+        )
         return locked, True

@@ -43,11 +43,13 @@ from ..models import (
     FulfillmentPackageContent,
     FulfillmentSource,
     Order,
+    OrderEventKind,
     OrderLine,
     OrderStatus,
     SourceKind,
     WriteBackOutbox,
 )
+from ..timeline import order_event_record
 from ..writeback import writeback_enqueue
 from . import rules
 from .errors import FulfillmentConflict, FulfillmentInvalid, OrderNotShippable
@@ -228,6 +230,21 @@ def _record(
         fields += ["status", "status_changed_at", "status_reason"]
     order.updated_at = now
     order.save(update_fields=fields)
+    tracking = ", ".join(p.tracking_number for p in packages)
+    order_event_record(
+        order=order,
+        kind=OrderEventKind.FULFILMENT_RECEIVED,
+        summary=(
+            f"Fulfilment {fulfilment.reference} received "
+            f"({'operator' if source == FulfillmentSource.OPERATOR else 'warehouse API'}): "
+            f"{fulfilment.carrier} {fulfilment.service}".rstrip()
+            + f", {len(packages)} package(s), tracking {tracking}."
+        ),
+        detail={"reference": fulfilment.reference, "tracking_numbers": tracking.split(", ")},
+        fulfillment=fulfilment,
+        actor=user,
+        at=now,
+    )
 
     writeback_enqueue(fulfilment.id)
     return fulfilment

@@ -23,9 +23,10 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from stores.models import StoreConnection
 
-from ..models import ImportRun, Order, OrderLine
+from ..models import ImportRun, Order, OrderEvent, OrderLine
+from ..timeline import import_event
 from . import rows
-from .decisions import Action, KnownOrder, decide
+from .decisions import Action, Decision, KnownOrder, decide
 from .mapper import SHIPMENT, MappedOrder, MappingError, map_sales_order, map_shipment
 
 logger = logging.getLogger("connector.fulfillment")
@@ -140,6 +141,8 @@ def _apply(
     new_orders: list[tuple[Order, MappedOrder]] = []
     rewritten: list[tuple[Order, MappedOrder]] = []
     refreshed: list[Order] = []
+    # (order, mapped, decision, status before) of every order this page changes: its timeline.
+    changed: list[tuple[Order, MappedOrder, Decision, str]] = []
     for mapped in orders:
         stored = known.get(mapped.key)
         decision = decide(stored.snapshot if stored else None, mapped)
@@ -151,10 +154,14 @@ def _apply(
             new_orders.append((rows.new_order(store, run, mapped, now), mapped))
             result.created += 1
         elif decision.action is Action.UPDATE:
-            rewritten.append((rows.rewritten_order(stored, run, mapped, decision, now), mapped))
+            order = rows.rewritten_order(stored, run, mapped, decision, now)
+            rewritten.append((order, mapped))
+            changed.append((order, mapped, decision, stored.snapshot.status))
             result.updated += 1
         else:
-            refreshed.append(rows.refreshed_order(stored, run, mapped, decision, now))
+            order = rows.refreshed_order(stored, run, mapped, decision, now)
+            refreshed.append(order)
+            changed.append((order, mapped, decision, stored.snapshot.status))
             result.updated += 1
 
     if new_orders:
@@ -174,6 +181,33 @@ def _apply(
         rows.reconcile_lines(rewritten)
     if refreshed:
         Order.objects.bulk_update(refreshed, list(rows.SOURCE_FIELDS), batch_size=rows.BATCH)
+    events = [
+        import_event(
+            order_id=order.pk,
+            run_id=run.pk,
+            created=True,
+            status=order.status,
+            document=order.document_label,
+            now=now,
+        )
+        for order, _ in new_orders
+    ]
+    events += [
+        import_event(
+            order_id=order.pk,
+            run_id=run.pk,
+            created=False,
+            status=decision.status or previous,
+            previous_status=previous,
+            status_reason=decision.status_reason,
+            changes=decision.changes,
+            flagged=decision.flag,
+            now=now,
+        )
+        for order, _, decision, previous in changed
+    ]
+    if events:
+        OrderEvent.objects.bulk_create(events, batch_size=rows.BATCH)
 
 
 def _known_orders(

@@ -112,7 +112,7 @@ def _run(store, trigger, full, since, holder, ttl) -> ImportRun:
     failure: _Failure | None = None
     finished = False
     try:
-        client = acumatica_client_for(store)
+        client = acumatica_client_for(store, purpose="import")
         with client:
 
             def fetch(skip: int, top: int) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from .api_tokens import ApiToken
 from .carriers import CarrierMapping
+from .events import OrderEvent, OrderEventKind
 from .fulfilments import (
     Fulfillment,
     FulfillmentLine,
@@ -40,6 +41,8 @@ __all__ = [
     "ImportState",
     "ImportTrigger",
     "Order",
+    "OrderEvent",
+    "OrderEventKind",
     "OrderLine",
     "OrderStatus",
     "SourceKind",

@@ -14,6 +14,8 @@ class ImportTrigger(models.TextChoices):
     SCHEDULE = "schedule", "Schedule"
     MANUAL = "manual", "Run now"
     RESCAN = "rescan", "Full re-scan"
+    SINCE = "since", "Re-scan from a date"
+    ORDER = "order", "One order"
 
 
 class ImportRunStatus(models.TextChoices):

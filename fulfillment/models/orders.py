@@ -18,6 +18,8 @@ Order lifecycle (``Order.status``)::
 * ``partially_shipped`` / ``shipped``: the warehouse reported fulfilments.
 * ``written_back``: the shipment is recorded and confirmed in Acumatica.
 * ``error``: something failed for this order after it was shipped; ``status_reason`` says what.
+* ``skipped``: an operator took it out of the warehouse queue with a reason (``status_reason``);
+  imports leave it skipped (flagging changes at the source) until it is reprocessed.
 
 An import updates an order (lines, address, status) only while the warehouse has not shipped
 it (the statuses up to ``acknowledged`` and the three ``*_at_source`` ones). Later it keeps the
@@ -52,6 +54,7 @@ class OrderStatus(models.TextChoices):
     SHIPPED = "shipped", "Shipped"
     WRITTEN_BACK = "written_back", "Written back"
     ERROR = "error", "Error"
+    SKIPPED = "skipped", "Skipped by an operator"
 
 
 # From here on the warehouse has shipped against the local copy: imports no longer touch it.
@@ -61,6 +64,7 @@ SHIPPED_STATUSES = frozenset(
         OrderStatus.SHIPPED,
         OrderStatus.WRITTEN_BACK,
         OrderStatus.ERROR,
+        OrderStatus.SKIPPED,
     }
 )
 # What the warehouse may pull.

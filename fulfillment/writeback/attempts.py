@@ -22,10 +22,12 @@ from stores.services import store_mark_needs_attention
 from ..models import (
     Fulfillment,
     FulfillmentStatus,
+    OrderEventKind,
     WriteBackAttempt,
     WriteBackOutbox,
     WriteBackProgress,
 )
+from ..timeline import order_event_record
 from . import conf, outbox
 from .orders import order_status_refresh
 from .outcomes import FAILED, HELD, HELD_BACK, LEASE_LOST, RETRY, SUCCEEDED, Outcome
@@ -128,6 +130,7 @@ def attempt_finish(
         changes = _apply(fulfillment, attempt, outcome, row, now)
         fulfillment.save(update_fields=[*changes, "updated_at"])
         attempt.save()
+        _timeline(fulfillment, attempt)
     if outcome.needs_attention:
         store = fulfillment.store
         store.refresh_from_db(fields=["status", "status_reason"])
@@ -141,6 +144,42 @@ def attempt_finish(
         attempt.number,
         outcome.kind,
         f": {outcome.message}" if outcome.message else "",
+    )
+
+
+def _timeline(fulfillment: Fulfillment, attempt: WriteBackAttempt) -> None:
+    if attempt.outcome == WriteBackAttempt.Outcome.SUCCEEDED:
+        order_event_record(
+            order=fulfillment.order_id,
+            kind=OrderEventKind.WRITTEN_BACK,
+            summary=(
+                f"Written back: Acumatica shipment {fulfillment.erp_shipment_nbr} confirmed and "
+                f"read back as sent (fulfilment {fulfillment.reference}, attempt "
+                f"{attempt.number})."
+            ),
+            detail={"shipment_nbr": fulfillment.erp_shipment_nbr, "attempt": attempt.number},
+            fulfillment=fulfillment,
+            at=attempt.finished_at,
+        )
+        return
+    label = WriteBackAttempt.Outcome(attempt.outcome).label.lower()
+    order_event_record(
+        order=fulfillment.order_id,
+        kind=OrderEventKind.WRITEBACK_ATTEMPT,
+        summary=(
+            f"Write-back attempt {attempt.number} of fulfilment {fulfillment.reference}: "
+            f"{label}" + (f" — {attempt.error}" if attempt.error else "")
+        ),
+        detail={
+            "attempt": attempt.number,
+            "outcome": attempt.outcome,
+            "error": attempt.error,
+            "fields": attempt.error_fields,
+            "calls": len(attempt.calls or []),
+        },
+        fulfillment=fulfillment,
+        is_error=True,
+        at=attempt.finished_at,
     )
 
 

@@ -150,7 +150,7 @@ def store_sign_out(store: StoreConnection) -> int:
     """Close the store's Acumatica session now (its seat is free again); returns the requests
     made (0 or 1). A failed sign-out is logged by the client: the session then idles out."""
     try:
-        client = acumatica_client_for(store, sign_out_on_close=True)
+        client = acumatica_client_for(store, sign_out_on_close=True, purpose="write-back")
     except (UnsafeInstanceURL, CredentialsKeyError):
         return 0
     client.close()

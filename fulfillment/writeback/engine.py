@@ -32,10 +32,12 @@ from ..carriers import carrier_mapping_resolve
 from ..models import (
     Fulfillment,
     FulfillmentStatus,
+    OrderEventKind,
     WriteBackAttempt,
     WriteBackOutbox,
     WriteBackProgress,
 )
+from ..timeline import order_event_record
 from . import conf, outbox
 from .attempts import attempt_finish, attempt_start, hold_quietly
 from .calls import AttemptLog
@@ -154,6 +156,18 @@ def _export(
             ),
         )
         log.save()
+        if fulfillment.erp_shipment_nbr != nbr:
+            order_event_record(
+                order=fulfillment.order_id,
+                kind=OrderEventKind.SHIPMENT_CREATED,
+                summary=(
+                    f"Acumatica shipment {nbr} "
+                    + ("found, already created by an earlier attempt" if found else "created")
+                    + f" for fulfilment {fulfillment.reference}."
+                ),
+                detail={"shipment_nbr": nbr, "found": found},
+                fulfillment=fulfillment,
+            )
         fulfillment.erp_shipment_nbr = nbr
         if found:
             logger.info("fulfilment %s: already exported as Shipment %s", fulfillment_id, nbr)
@@ -188,7 +202,7 @@ def _export(
 
     hooks = Hooks(saved=saved, confirmed=confirmed, forgotten=forgotten, before_write=before_write)
     try:
-        with acumatica_client_for(fulfillment.store, recorder=log) as client:
+        with acumatica_client_for(fulfillment.store, recorder=log, purpose="write-back") as client:
             ShipmentExporter(
                 client,
                 plan,

@@ -8,12 +8,14 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from stores.audit import audit_record
 from stores.models import StoreConnection
 
 from ..carriers import carrier_mapping_resolve
-from ..models import Fulfillment, FulfillmentStatus, WriteBackOutbox
+from ..models import Fulfillment, FulfillmentStatus, OrderEventKind, WriteBackOutbox
 from . import conf, outbox, writeback_enqueue
 from .orders import order_status_refresh
 from .plan import PlanHeld, PlanRefused, plan_for
@@ -21,6 +23,8 @@ from .plan import PlanHeld, PlanRefused, plan_for
 logger = logging.getLogger("connector.fulfillment")
 
 REPROCESSABLE = (FulfillmentStatus.FAILED, FulfillmentStatus.HELD)
+# What "retry now" applies to: stopped ones are reprocessed, waiting ones are made due now.
+RETRYABLE = (*REPROCESSABLE, FulfillmentStatus.PENDING)
 
 
 def _make_due(fulfillment: Fulfillment) -> None:
@@ -100,3 +104,62 @@ def writeback_release_held(*, store: StoreConnection) -> list[int]:
 def writeback_dispatch_due() -> list[int]:
     """The periodic sweep: queue every due outbox row no worker holds."""
     return outbox.dispatch_due()
+
+
+def writeback_retry(*, fulfillment: Fulfillment, actor=None, via: str = "console") -> Fulfillment:
+    """ "Retry write-back" (console, admin, alerts): a failed or held fulfilment is reprocessed;
+    a pending one waiting out its back-off is made due now. Audited. A fulfilment a worker is
+    writing right now, or already written back, is refused with the reason."""
+    fulfillment.refresh_from_db()
+    if fulfillment.status not in RETRYABLE:
+        raise ValidationError(
+            f"Fulfilment {fulfillment.reference} is {fulfillment.get_status_display().lower()}: "
+            "there is nothing to retry."
+        )
+    before = {"status": fulfillment.status, "status_reason": fulfillment.status_reason}
+    if fulfillment.status in REPROCESSABLE:
+        fulfillment = writeback_reprocess(fulfillment=fulfillment, actor=actor)
+    else:
+        with transaction.atomic():
+            _make_due(fulfillment)
+            writeback_enqueue(fulfillment.pk)
+    _audit_retry(fulfillment, actor=actor, via=via, before=before)
+    return fulfillment
+
+
+def writeback_retry_store(*, store: StoreConnection, actor=None, via: str = "console") -> list[int]:
+    """Retry every write-back of the store that is failed, held, or pending after a failed
+    attempt; returns the fulfilment ids retried."""
+    candidates = Fulfillment.objects.filter(store=store).filter(
+        Q(status__in=REPROCESSABLE) | Q(status=FulfillmentStatus.PENDING, attempts__gt=0)
+    )
+    retried = []
+    for fulfillment in candidates:
+        try:
+            writeback_retry(fulfillment=fulfillment, actor=actor, via=via)
+        except ValidationError:
+            continue  # finished or taken by a worker meanwhile
+        retried.append(fulfillment.pk)
+    return retried
+
+
+def _audit_retry(fulfillment: Fulfillment, *, actor, via: str, before: dict) -> None:
+    from ..timeline import order_event_record
+
+    who = audit_record(
+        actor=actor,
+        action="writeback.retry",
+        summary=f"Retry write-back of fulfilment {fulfillment.reference} ({fulfillment.order}).",
+        store=fulfillment.store,
+        target=fulfillment,
+        before=before,
+        after={"status": fulfillment.status},
+        via=via,
+    ).actor_label
+    order_event_record(
+        order=fulfillment.order_id,
+        kind=OrderEventKind.ACTION,
+        summary=f"Write-back of fulfilment {fulfillment.reference} retried by {who}.",
+        fulfillment=fulfillment,
+        actor=actor,
+    )

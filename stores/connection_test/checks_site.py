@@ -65,7 +65,9 @@ def check_instance_url(ctx: Context) -> Outcome:
     try:
         # The client is opened here and closed (signing out) when the run ends, on every path.
         ctx.client = ctx.stack.enter_context(
-            acumatica_client_for(ctx.store, keep_tokens=False, sign_out_on_close=True)
+            acumatica_client_for(
+                ctx.store, keep_tokens=False, sign_out_on_close=True, purpose="connection test"
+            )
         )
     except (UnsafeInstanceURL, ValueError) as exc:
         return fail(

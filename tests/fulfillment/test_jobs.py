@@ -153,9 +153,9 @@ def test_run_now_queues_a_manual_import_whatever_the_schedule_says(
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.import_request(store=store)
-    ((store_id, trigger, requested_at),) = queued
-    assert (store_id, trigger) == (store.pk, "manual")
-    tasks.import_store(store_id, trigger, requested_at)
+    ((store_id, trigger, requested_at, since),) = queued
+    assert (store_id, trigger, since) == (store.pk, "manual", None)
+    tasks.import_store(store_id, trigger, requested_at, since)
     run = ImportRun.objects.get()
     assert (run.trigger, run.status) == (ImportTrigger.MANUAL, ImportRunStatus.SUCCEEDED)
 

@@ -61,9 +61,9 @@ def test_pages_need_signing_in(client, db):
         assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-def test_home_goes_to_the_store_list(client, merchant_user):
+def test_home_goes_to_the_dashboard(client, merchant_user):
     client.force_login(merchant_user)
-    assert client.get(reverse("home"))["Location"] == reverse("stores:list")
+    assert client.get(reverse("home"))["Location"] == reverse("console:dashboard")
 
 
 def test_a_user_without_a_role_gets_an_explanation_not_an_error(client, db):

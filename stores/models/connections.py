@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from . import validation
+from .. import validation
 
 
 def _validate_instance_url_shape(value: str) -> None:
@@ -105,6 +105,27 @@ class StoreConnection(models.Model):
     )
     include_package_contents = models.BooleanField(default=False)
     import_interval_minutes = models.PositiveIntegerField(default=5)
+
+    # The licence's API limits (License Monitoring Console, SM604000). Blank: not known. The
+    # request limits feed the client's limiter; all three are shown against actual usage.
+    licence_api_users = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        verbose_name="licence: API users (sessions)",
+        help_text="Maximum Number of Web Services API Users. A trial licence allows 2.",
+    )
+    licence_concurrent_requests = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        verbose_name="licence: concurrent API requests",
+        help_text="Maximum Number of Concurrent Web Services API Requests.",
+    )
+    licence_requests_per_minute = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        verbose_name="licence: API requests per minute",
+        help_text="Maximum Number of Web Services API Requests per Minute.",
+    )
 
     status = models.CharField(max_length=20, choices=StoreStatus.choices, default=StoreStatus.DRAFT)
     status_reason = models.TextField(blank=True)

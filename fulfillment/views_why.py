@@ -1,0 +1,7 @@
+"""Placeholder: being written."""
+
+from django.http import HttpResponse
+
+
+def order_why(request, **kwargs):
+    return HttpResponse("not yet", status=501)

@@ -1,0 +1,23 @@
+"""The stores app's models, one module per concern."""
+
+from .audit import AuditEntry
+from .calls import AcumaticaCall
+from .connections import (
+    Merchant,
+    Role,
+    StoreConnection,
+    StoreSecrets,
+    StoreStatus,
+    UserProfile,
+)
+
+__all__ = [
+    "AcumaticaCall",
+    "AuditEntry",
+    "Merchant",
+    "Role",
+    "StoreConnection",
+    "StoreSecrets",
+    "StoreStatus",
+    "UserProfile",
+]
