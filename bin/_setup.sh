@@ -49,8 +49,9 @@ text = text.replace(
     "CONNECTOR_CREDENTIALS_KEYS=change-me",
     f"CONNECTOR_CREDENTIALS_KEYS={Fernet.generate_key().decode()}",
 )
+text = text.replace("CONNECTOR_OPS_TOKEN=change-me", f"CONNECTOR_OPS_TOKEN={secrets.token_urlsafe(32)}")
 Path(".env").write_text(text)
-print("Wrote .env with a new secret key and credentials key.")
+print("Wrote .env with a new secret key, credentials key and operations token.")
 PY
   fi
 }

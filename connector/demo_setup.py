@@ -17,9 +17,17 @@ import requests
 from django.contrib.auth import get_user_model
 
 from connector.sandbox.config import SandboxConfig
-from stores.connection_test import ConnectionTestResult, connection_test_run
-from stores.models import Merchant, Role, StoreConnection, StoreStatus, UserProfile
-from stores.services import merchant_get_or_create, store_activate, store_create, store_update
+from stores.connection_test import ConnectionTestResult
+from stores.models import AuditEntry, Merchant, Role, StoreConnection, StoreStatus, UserProfile
+from stores.services import (
+    merchant_get_or_create,
+    store_activate,
+    store_connection_test,
+    store_create,
+    store_update,
+)
+
+SYSTEM = AuditEntry.Via.SYSTEM
 
 DEMO_MERCHANT = "Demo Merchant"
 DEMO_STORE = "Demo Acumatica (sandbox)"
@@ -88,6 +96,10 @@ def demo_store_ensure(
         "username": config.username,
         "endpoint_name": config.endpoint_name,
         "endpoint_version": config.endpoint_versions[0],
+        # The sandbox's licence; its 0 ("no limit") is left blank: no limit to show.
+        "licence_api_users": config.max_sessions or None,
+        "licence_concurrent_requests": config.max_concurrent_requests or None,
+        "licence_requests_per_minute": config.max_requests_per_minute or None,
     }
     store = StoreConnection.objects.filter(merchant=merchant, name=DEMO_STORE).first()
     if store is None:
@@ -96,17 +108,18 @@ def demo_store_ensure(
             name=DEMO_STORE,
             client_secret=config.client_secret,
             password=config.password,
+            via=SYSTEM,
             **fields,
         )
     else:
         # Only what differs changes (another --sandbox-port, say); the secrets are kept.
-        store = store_update(store=store, **fields)
+        store = store_update(store=store, via=SYSTEM, **fields)
     if store.status == StoreStatus.PAUSED:
         return DemoStoreOutcome(store=store, test=None)
-    result = connection_test_run(store=store)
+    result = store_connection_test(store=store, via=SYSTEM)
     store.refresh_from_db()
     if result.passed and store.status != StoreStatus.ACTIVE:
-        store = store_activate(store=store)
+        store = store_activate(store=store, via=SYSTEM)
     return DemoStoreOutcome(store=store, test=result)
 
 

@@ -193,6 +193,24 @@ FULFILLMENT_WRITEBACK_WEIGHT_UOM = env.str("FULFILLMENT_WRITEBACK_WEIGHT_UOM", d
 FULFILLMENT_WRITEBACK_LENGTH_UOM = env.str("FULFILLMENT_WRITEBACK_LENGTH_UOM", default="IN")
 FULFILLMENT_WRITEBACK_DISPATCH_BATCH = env.int("FULFILLMENT_WRITEBACK_DISPATCH_BATCH", default=500)
 
+# --- Alerts and their emails (console/alerts.py, console/notify.py) -----------------------------
+# EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.com:587) sends real mail; without it
+# every email is written as a file under VAR_DIR/mail, so the demo's alerts can be read there.
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env.str(
+        "EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
+    )
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="connector@localhost")
+# Who gets alert emails besides active 3PL staff users with an email address.
+CONNECTOR_ALERT_RECIPIENTS = env.list("CONNECTOR_ALERT_RECIPIENTS", default=[])
+# New and closed alerts wait this long so one email carries many (critical ones: 60 s).
+CONNECTOR_ALERT_EMAIL_BATCH_SECONDS = env.int("CONNECTOR_ALERT_EMAIL_BATCH_SECONDS", default=300)
+# Links in emails start with this.
+CONNECTOR_BASE_URL = env.str("CONNECTOR_BASE_URL", default="http://127.0.0.1:8000")
+
 # --- Warehouse API (fulfillment/api) -------------------------------------------------------------
 # Authentication and permissions are set on the API's views (API tokens); these are the rest.
 REST_FRAMEWORK = {
@@ -232,3 +250,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Operations endpoints and call records (console.views_ops, stores.prune_calls) --------------
+# Bearer token for /healthz and /metrics (monitoring, Prometheus). Empty: token access is off and
+# only signed-in 3PL staff can open them.
+CONNECTOR_OPS_TOKEN = env.str("CONNECTOR_OPS_TOKEN", default="")
+# Acumatica call records (usage, "find any API call") are deleted after this many days.
+CONNECTOR_CALL_RETENTION_DAYS = env.int("CONNECTOR_CALL_RETENTION_DAYS", default=14)
+# /healthz reports the scheduler down when its last heartbeat (sent every 60 s) is older.
+CONNECTOR_HEARTBEAT_MAX_AGE_SECONDS = env.int("CONNECTOR_HEARTBEAT_MAX_AGE_SECONDS", default=180)

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from connector.acumatica import AcumaticaError, NotFound
+from stores.audit import audit_record, changes_between
 from stores.credentials import acumatica_client_for
-from stores.models import StoreConnection
+from stores.models import AuditEntry, StoreConnection
 
 from .models import CarrierMapping
 
@@ -58,6 +59,34 @@ def carrier_mapping_set(
     return mapping
 
 
+def _values(mapping: CarrierMapping | None) -> dict:
+    if mapping is None:
+        return {}
+    return {
+        "carrier": mapping.carrier,
+        "service": mapping.service,
+        "ship_via": mapping.ship_via,
+        "default_box_id": mapping.default_box_id,
+    }
+
+
+def _audit(
+    action: str, *, store: StoreConnection, mapping, before: dict, after: dict, actor, via: str
+) -> None:
+    changed_before, changed_after = changes_between(before, after)
+    audit_record(
+        actor=actor,
+        action=action,
+        summary=f"Carrier mapping {mapping} {action.rsplit('.', 1)[-1]}d for {store.name}.",
+        store=store,
+        target=mapping,
+        target_type="carriermapping",
+        before=changed_before if before else {},
+        after=changed_after,
+        via=via,
+    )
+
+
 def carrier_mapping_add(
     *,
     store: StoreConnection,
@@ -65,9 +94,16 @@ def carrier_mapping_add(
     service: str = "",
     ship_via: str,
     default_box_id: str = "",
+    actor=None,
+    via: str = AuditEntry.Via.CONSOLE,
 ) -> CarrierMapping:
-    """Add (or replace) a mapping, then let the fulfilments held for want of one continue."""
+    """Add (or replace) a mapping, then let the fulfilments held for want of one continue.
+    Audited; the returned mapping's ``released`` lists the fulfilments released."""
     with transaction.atomic():
+        existing = CarrierMapping.objects.filter(
+            store=store, carrier=_norm(carrier), service=_norm(service)
+        ).first()
+        before = _values(existing)
         mapping = carrier_mapping_set(
             store=store,
             carrier=carrier,
@@ -75,7 +111,16 @@ def carrier_mapping_add(
             ship_via=ship_via,
             default_box_id=default_box_id,
         )
-        _release_held(store)
+        _audit(
+            "carrier_mapping.update" if existing else "carrier_mapping.create",
+            store=store,
+            mapping=mapping,
+            before=before,
+            after=_values(mapping),
+            actor=actor,
+            via=via,
+        )
+        mapping.released = _release_held(store)
     return mapping
 
 
@@ -86,8 +131,10 @@ def carrier_mapping_update(
     service: str = "",
     ship_via: str,
     default_box_id: str = "",
+    actor=None,
+    via: str = AuditEntry.Via.CONSOLE,
 ) -> CarrierMapping:
-    """Change a mapping, its carrier and service included."""
+    """Change a mapping, its carrier and service included. Audited with before → after."""
     carrier, service = _norm(carrier), _norm(service)
     clash = (
         CarrierMapping.objects.filter(store_id=mapping.store_id, carrier=carrier, service=service)
@@ -98,6 +145,7 @@ def carrier_mapping_update(
         raise ValidationError(
             {"service": f"{carrier} {service or '(any service)'} is mapped already; edit that one."}
         )
+    before = _values(CarrierMapping.objects.filter(pk=mapping.pk).first())
     with transaction.atomic():
         CarrierMapping.objects.filter(pk=mapping.pk).update(carrier=carrier, service=service)
         mapping = carrier_mapping_set(
@@ -107,20 +155,44 @@ def carrier_mapping_update(
             ship_via=ship_via,
             default_box_id=default_box_id,
         )
-        _release_held(mapping.store)
+        _audit(
+            "carrier_mapping.update",
+            store=mapping.store,
+            mapping=mapping,
+            before=before,
+            after=_values(mapping),
+            actor=actor,
+            via=via,
+        )
+        mapping.released = _release_held(mapping.store)
     return mapping
 
 
-def carrier_mapping_delete(*, mapping: CarrierMapping) -> None:
+def carrier_mapping_delete(
+    *, mapping: CarrierMapping, actor=None, via: str = AuditEntry.Via.CONSOLE
+) -> None:
     # A fulfilment already written keeps its Ship Via; later ones of this carrier are held.
-    mapping.delete()
+    with transaction.atomic():
+        before = _values(mapping)
+        store = mapping.store
+        audit_record(
+            actor=actor,
+            action="carrier_mapping.delete",
+            summary=f"Carrier mapping {mapping} deleted for {store.name}.",
+            store=store,
+            target=mapping,
+            target_type="carriermapping",
+            before=before,
+            via=via,
+        )
+        mapping.delete()
 
 
-def _release_held(store: StoreConnection) -> None:
+def _release_held(store: StoreConnection) -> list[int]:
     # Imported here: the write-back imports this module to resolve mappings.
     from .writeback.services import writeback_release_held
 
-    writeback_release_held(store=store)
+    return writeback_release_held(store=store)
 
 
 def carrier_mapping_check(

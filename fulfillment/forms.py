@@ -142,3 +142,77 @@ def fulfilment_request(shipment: ShipmentForm, packages) -> dict:
             if package.cleaned_data
         ],
     }
+
+
+class OrderFilterForm(forms.Form):
+    """The orders list's filters (GET). Every field is optional; a value that does not parse is
+    ignored with a message (``problems``) rather than refused: a bookmarked or hand-edited link
+    still shows orders."""
+
+    DATE_FIELDS = (("imported", "Imported"), ("updated", "Updated"))
+    FULFILMENT_STATUSES = (
+        ("pending", "Pending write-back"),
+        ("held", "Held"),
+        ("failed", "Failed"),
+        ("written_back", "Written back"),
+    )
+
+    store = forms.IntegerField(required=False, min_value=1)
+    status = forms.ChoiceField(required=False, choices=())
+    fulfilment_status = forms.ChoiceField(
+        required=False, choices=(("", "Any fulfilment"), *FULFILMENT_STATUSES)
+    )
+    q = forms.CharField(required=False, max_length=100, strip=True)
+    date_field = forms.ChoiceField(required=False, choices=DATE_FIELDS)
+    from_date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    to_date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    # ``from`` is a Python keyword: the query string's names differ from the field names.
+    PARAMS = {"from": "from_date", "to": "to_date", "dates": "date_field"}
+
+    def __init__(self, params, **kwargs) -> None:
+        from .models import OrderStatus
+
+        data = {self.PARAMS.get(name, name): params.get(name, "") for name in params}
+        super().__init__(data, **kwargs)
+        self.fields["status"].choices = (("", "Any status"), *OrderStatus.choices)
+
+    def values(self) -> dict:
+        """The fields that parsed (invalid ones dropped), and ``problems``: one sentence per
+        value ignored."""
+        self.is_valid()
+        values = {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name not in self.errors and self.cleaned_data.get(name) not in (None, "")
+        }
+        names = {field: param for param, field in self.PARAMS.items()}
+        problems = [
+            f"Ignored {names.get(field, field)}={self.data.get(field, '')!r}: "
+            + (
+                "use a date like 2025-06-30."
+                if field in ("from_date", "to_date")
+                else " ".join(errors)
+            )
+            for field, errors in self.errors.items()
+            if field in self.fields
+        ]
+        if (
+            values.get("from_date")
+            and values.get("to_date")
+            and values["from_date"] > values["to_date"]
+        ):
+            problems.append("The 'from' date is after the 'to' date: no order can match.")
+        return {**values, "problems": problems}
+
+
+class OrderSkipForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text="Why the warehouse should not ship it; kept in the audit log and the timeline.",
+    )
+
+
+class ConfirmForm(forms.Form):
+    """An action without input: the POST itself is the confirmation."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from stores import access
 
@@ -34,11 +34,11 @@ def carrier_mapping_list(request, store_id):
         form = CarrierMappingForm(request.POST)
         if form.is_valid():
             try:
-                mapping = carrier_mapping_add(store=store, **form.cleaned_data)
+                mapping = carrier_mapping_add(store=store, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_service_errors(form, exc)
             else:
-                _saved(request, store, mapping, "added")
+                carrier_mapping_saved_messages(request, store, mapping, "added")
                 return redirect("carriers:list", store.pk)
     else:
         # The held fulfilment's link pre-fills the carrier and service it needs.
@@ -73,11 +73,13 @@ def carrier_mapping_edit(request, store_id, mapping_id):
     form = CarrierMappingForm.for_mapping(mapping, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            mapping = carrier_mapping_update(mapping=mapping, **form.cleaned_data)
+            mapping = carrier_mapping_update(
+                mapping=mapping, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_service_errors(form, exc)
         else:
-            _saved(request, store, mapping, "saved")
+            carrier_mapping_saved_messages(request, store, mapping, "saved")
             return redirect("carriers:list", store.pk)
     return render(
         request,
@@ -88,24 +90,35 @@ def carrier_mapping_edit(request, store_id, mapping_id):
 
 
 @login_required
-@require_POST
 def carrier_mapping_remove(request, store_id, mapping_id):
+    # Found first: another merchant's mapping is a 404 whatever the method.
     store = access.store_for(request.user, store_id)
     mapping = get_object_or_404(CarrierMapping, pk=mapping_id, store=store)
-    carrier_mapping_delete(mapping=mapping)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    carrier_mapping_delete(mapping=mapping, actor=request.user)
     messages.success(request, f"Mapping {mapping} deleted.")
     return redirect("carriers:list", store.pk)
 
 
-def _saved(request, store, mapping: CarrierMapping, what: str) -> None:
-    messages.success(request, f"Mapping {mapping} {what}.")
+def carrier_mapping_saved_messages(request, store, mapping: CarrierMapping, what: str) -> None:
+    released = len(getattr(mapping, "released", []))
+    messages.success(
+        request,
+        f"Mapping {mapping} {what}."
+        + (
+            f" {released} held write-back{'s' if released != 1 else ''} released."
+            if released
+            else ""
+        ),
+    )
     for warning in carrier_mapping_check(
         store=store, ship_via=mapping.ship_via, default_box_id=mapping.default_box_id
     ):
         messages.warning(request, warning)
 
 
-def _form_errors(form: CarrierMappingForm, exc: ValidationError) -> None:
+def form_service_errors(form: CarrierMappingForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, problems in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from stores import access
 
 from . import selectors
+from .carriers import carrier_mapping_resolve
 from .forms import PackageFormSet, ShipmentForm, fulfilment_request
 from .fulfilments import (
     FulfillmentConflict,
@@ -25,7 +27,9 @@ from .fulfilments import (
 )
 from .fulfilments.rules import SHIPPABLE_STATUSES
 from .fulfilments.selectors import fulfillments_of_order
-from .models import FulfillmentSource, Order
+from .models import FulfillmentSource, FulfillmentStatus, Order, OrderEventKind
+from .order_actions import SKIPPABLE_STATUSES
+from .timeline import order_timeline
 
 PACKAGES_PREFIX = "packages"
 
@@ -33,25 +37,109 @@ PACKAGES_PREFIX = "packages"
 def order_page(request, order: Order, *, status: int = 200, shipment=None, packages=None):
     """The order page, with the fulfilment forms as given (bound, after a refused POST)."""
     lines = list(order.lines.all())
-    can_record = access.is_3pl_staff(request.user)
+    is_staff = access.is_3pl_staff(request.user)
+    fulfilments = list(fulfillments_of_order(order))
+    for fulfilment in fulfilments:
+        _fulfilment_actions(fulfilment, is_staff=is_staff)
     context = {
         "order": order,
         "lines": lines,
-        "raw_payload": json.dumps(order.raw_payload, indent=2, sort_keys=True),
-        "fulfilments": fulfillments_of_order(order),
-        "can_record": can_record,
+        "fulfilments": fulfilments,
+        "written_shipments": [f for f in fulfilments if f.erp_shipment_nbr],
+        "timeline": timeline_entries(order),
+        "can_record": is_staff,
+        "is_staff": is_staff,
         "shippable": order.status in SHIPPABLE_STATUSES,
+        "can_skip": is_staff and order.status in SKIPPABLE_STATUSES,
     }
-    if can_record and context["shippable"]:
+    if is_staff:
+        # The raw record can hold the customer's details; staff need it for support.
+        context["raw_payload"] = json.dumps(order.raw_payload, indent=2, sort_keys=True)
+    if is_staff and context["shippable"]:
         context["shipment_form"] = shipment or ShipmentForm(lines=lines)
         context["package_formset"] = packages or PackageFormSet(prefix=PACKAGES_PREFIX)
     return render(request, "fulfillment/order_detail.html", context, status=status)
 
 
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One row of the order page's timeline, as the template shows it."""
+
+    at: object
+    kind: str
+    label: str
+    summary: str
+    actor: str = ""
+    is_error: bool = False
+    import_run_id: int | None = None
+    fulfillment_id: int | None = None
+    fulfillment_reference: str = ""
+    shipment_nbr: str = ""
+    fields: list = field(default_factory=list)
+    calls: int | None = None
+    synthesized: bool = False
+
+
+def timeline_entries(order: Order) -> list[TimelineEntry]:
+    """The order's events in time order. An order imported before events were recorded has no
+    "imported" event: a first entry is made up from ``imported_at`` (shown, never saved)."""
+    entries = []
+    for event in order_timeline(order):
+        detail = event.detail if isinstance(event.detail, dict) else {}
+        entries.append(
+            TimelineEntry(
+                at=event.at,
+                kind=event.kind,
+                label=event.get_kind_display(),
+                summary=event.summary,
+                actor=event.actor.get_username() if event.actor else "",
+                is_error=event.is_error,
+                import_run_id=event.import_run_id,
+                fulfillment_id=event.fulfillment_id,
+                fulfillment_reference=event.fulfillment.reference if event.fulfillment else "",
+                shipment_nbr=str(detail.get("shipment_nbr") or "")
+                if event.kind in (OrderEventKind.SHIPMENT_CREATED, OrderEventKind.WRITTEN_BACK)
+                else "",
+                fields=[f for f in detail.get("fields") or [] if isinstance(f, dict)],
+                calls=detail.get("calls") if isinstance(detail.get("calls"), int) else None,
+            )
+        )
+    if not any(entry.kind == OrderEventKind.IMPORTED for entry in entries):
+        entries.insert(
+            0,
+            TimelineEntry(
+                at=order.imported_at,
+                kind=OrderEventKind.IMPORTED,
+                label=OrderEventKind.IMPORTED.label,
+                summary=f"Imported {order.document_label} from Acumatica.",
+                synthesized=True,
+            ),
+        )
+    return entries
+
+
+def _fulfilment_actions(fulfilment, *, is_staff: bool) -> None:
+    """Which buttons the fulfilment gets: retry when stopped, or waiting after a failed try;
+    add a carrier mapping when it is held for want of one."""
+    fulfilment.can_retry = is_staff and (
+        fulfilment.status in (FulfillmentStatus.FAILED, FulfillmentStatus.HELD)
+        or (fulfilment.status == FulfillmentStatus.PENDING and fulfilment.attempts > 0)
+    )
+    fulfilment.needs_carrier_mapping = (
+        fulfilment.status == FulfillmentStatus.HELD
+        and carrier_mapping_resolve(
+            store=fulfilment.store, carrier=fulfilment.carrier, service=fulfilment.service
+        )
+        is None
+    )
+
+
 @login_required
-@require_POST
 def order_fulfil(request, order_id):
+    # Found first: another merchant's order is a 404 whatever the method.
     order = selectors.order_for(request.user, order_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if not access.is_3pl_staff(request.user):
         raise PermissionDenied("Only 3PL staff record fulfilments by hand.")
     lines = list(order.lines.all())

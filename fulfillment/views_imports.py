@@ -1,65 +1,275 @@
 """Import runs (list, detail, live progress), run now and re-scan from a date.
 
-Placeholder parts are being written."""
+Runs are read through ``selectors.import_runs_for`` and stores through ``stores.access``: another
+merchant's run or store is a 404. "Run now" and "Re-scan" follow the confirmation convention:
+GET shows what will happen, POST queues it through ``services.import_request`` (audited)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from stores import access
+from stores.models import AcumaticaCall, StoreConnection, StoreStatus
 
 from . import selectors, services
+from .importing import lease
+from .models import ImportRun, ImportRunStatus, ImportTrigger, Order, SourceKind
 
 PAGE_SIZE = 50
+# The calls shown on a run's page: enough for any run a person reads call by call.
+MAX_CALLS = 500
+_CALL_PURPOSE = {ImportTrigger.ORDER: "single import"}
 
 
 @login_required
 def import_run_list(request):
     runs = selectors.import_runs_for(request.user)
-    store_id = request.GET.get("store") or ""
-    if store_id.isdigit():
-        runs = runs.filter(store_id=int(store_id))
+    selected = {name: request.GET.get(name) or "" for name in ("store", "status", "trigger")}
+    if selected["store"].isdigit():
+        runs = runs.filter(store_id=int(selected["store"]))
+    # Unknown values select nothing rather than fail: a stale link shows an empty list.
+    if selected["status"]:
+        runs = runs.filter(status=selected["status"])
+    if selected["trigger"]:
+        runs = runs.filter(trigger=selected["trigger"])
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in selected.items() if v}
     return render(
         request,
         "fulfillment/import_run_list.html",
-        {"page": page, "stores": access.stores_for(request.user), "selected_store": store_id},
+        {
+            "page": page,
+            "stores": access.stores_for(request.user).order_by("name", "pk"),
+            "selected_store": selected["store"],
+            "selected": selected,
+            "statuses": ImportRunStatus.choices,
+            "triggers": ImportTrigger.choices,
+            "querystring": urlencode(query),
+        },
     )
 
 
 @login_required
-@require_POST
+def import_run_detail(request, run_id):
+    run = _run_for(request.user, run_id)
+    until = run.finished_at or timezone.now()
+    calls = AcumaticaCall.objects.filter(
+        store_id=run.store_id,
+        at__gte=run.started_at,
+        at__lte=until,
+        purpose=_CALL_PURPOSE.get(run.trigger, "import"),
+    ).order_by("at", "id")
+    call_count = calls.count()
+    local = _local_orders(run)
+    return render(
+        request,
+        "fulfillment/import_run_detail.html",
+        {
+            "run": run,
+            "calls": calls[:MAX_CALLS],
+            "call_count": call_count,
+            "calls_cut": call_count > MAX_CALLS,
+            "key_sections": [
+                {
+                    "title": "Failed records",
+                    "count": run.failed,
+                    "items": [_keyed(item, local) for item in run.failures or []],
+                },
+                {
+                    "title": "Skipped records",
+                    "count": run.skipped,
+                    "items": [_keyed(item, local) for item in run.skipped_reasons or []],
+                },
+            ],
+            "is_staff": access.is_3pl_staff(request.user),
+        },
+    )
+
+
+@login_required
+def import_run_progress(request, run_id):
+    run = _run_for(request.user, run_id)
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "pages": run.pages,
+            "created": run.created,
+            "updated": run.updated,
+            "unchanged": run.unchanged,
+            "skipped": run.skipped,
+            "failed": run.failed,
+            "acumatica_requests": run.acumatica_requests,
+            "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "duration_seconds": _duration(run),
+            "error": run.error,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@login_required
 def store_import_now(request, store_id):
     store = access.store_for(request.user, store_id)
+    if request.method != "POST":
+        return render(
+            request,
+            "fulfillment/confirm_import.html",
+            {"store": store, "mode": "now", **_import_context(store), "next": _next(request)},
+        )
     try:
-        services.import_request(store=store)
+        services.import_request(store=store, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"Import of {store.name} queued; it starts in a moment.")
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
+    return redirect(_next(request) or _runs_of(store))
+
+
+class RescanForm(forms.Form):
+    since = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Re-read every order changed since",
+        help_text="A date (the start of that day, server time zone) or a date and time.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    full = forms.BooleanField(
+        required=False,
+        label="Full re-scan instead: re-read every open order, whatever its date",
+    )
+
+    def clean_since(self) -> dt.datetime | None:
+        text = (self.cleaned_data.get("since") or "").strip()
+        if not text:
+            return None
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(
+                "Enter a date like 2025-03-01 or a date and time like 2025-03-01T14:30."
+            ) from None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        if moment > timezone.now():
+            raise ValidationError("The date is in the future: pick a date in the past.")
+        return moment
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("full") and data.get("since"):
+            raise ValidationError("Choose either a date or a full re-scan, not both.")
+        if not data.get("full") and not data.get("since"):
+            raise ValidationError("Pick a date, or tick full re-scan.")
+        return data
+
+
+@login_required
+def store_rescan(request, store_id):
+    store = access.store_for(request.user, store_id)
+    form = RescanForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        since, full = form.cleaned_data["since"], form.cleaned_data["full"]
+        try:
+            services.import_request(store=store, since=since, full=full, actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            what = "Full re-scan" if full else f"Re-scan from {since:%Y-%m-%d %H:%M}"
+            messages.success(request, f"{what} of {store.name} queued; it starts in a moment.")
+            return redirect(_next(request) or _runs_of(store))
+    return render(
+        request,
+        "fulfillment/confirm_import.html",
+        {
+            "store": store,
+            "mode": "rescan",
+            "form": form,
+            **_import_context(store),
+            "next": _next(request),
+        },
+    )
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _run_for(user, run_id) -> ImportRun:
+    """The run if the user may see it, else Http404 (another merchant's run does not exist)."""
+    try:
+        return selectors.import_runs_for(user).get(pk=run_id)
+    except ImportRun.DoesNotExist:
+        raise Http404("No such import run.") from None
+
+
+def _duration(run: ImportRun) -> float:
+    end = run.finished_at or timezone.now()
+    return round((end - run.started_at).total_seconds(), 1)
+
+
+def _import_context(store: StoreConnection) -> dict:
+    """What the confirmation page says about the store's imports right now."""
+    runs = ImportRun.objects.filter(store=store).exclude(trigger=ImportTrigger.ORDER)
+    state = lease.import_state_for(store.pk)
+    running = runs.filter(status=ImportRunStatus.RUNNING).first()
+    return {
+        "last_run": runs.exclude(status=ImportRunStatus.RUNNING).first(),
+        "running_run": running,
+        "lease_held": lease.is_held(state, timezone.now()),
+        "import_state": state,
+        "can_import": store.status != StoreStatus.DRAFT,
+    }
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = f"{reverse('fulfillment:import_run_list')}?store={store.pk}"
-    return redirect(target)
+        return target
+    return ""
 
 
-def import_run_detail(request, **kwargs):
-    return HttpResponse("not yet", status=501)
+def _runs_of(store: StoreConnection) -> str:
+    return f"{reverse('fulfillment:import_run_list')}?store={store.pk}"
 
 
-def import_run_progress(request, **kwargs):
-    return HttpResponse("not yet", status=501)
+def _local_orders(run: ImportRun) -> dict[str, int]:
+    """Key text ("SO 000123", "000045") → local order id, for the keys the run lists."""
+    keys = {
+        item.get("key", "")
+        for item in [*(run.skipped_reasons or []), *(run.failures or [])]
+        if isinstance(item, dict)
+    }
+    orders = Order.objects.filter(store_id=run.store_id, source_kind=run.source_kind)
+    if run.source_kind == SourceKind.SHIPMENT:
+        found = orders.filter(erp_shipment_nbr__in=keys).values_list("erp_shipment_nbr", "id")
+        return dict(found)
+    numbers = {key.split(" ", 1)[1] for key in keys if " " in key}
+    found = orders.filter(erp_order_nbr__in=numbers).values_list(
+        "erp_order_type", "erp_order_nbr", "id"
+    )
+    return {f"{order_type} {number}": pk for order_type, number, pk in found}
 
 
-def store_rescan(request, **kwargs):
-    return HttpResponse("not yet", status=501)
+def _keyed(item, local: dict[str, int]) -> dict:
+    if not isinstance(item, dict):
+        return {"key": "", "reason": str(item), "order_id": None}
+    key = str(item.get("key", ""))
+    return {"key": key, "reason": str(item.get("reason", "")), "order_id": local.get(key)}

@@ -3,9 +3,14 @@
 Secrets are write-only here as everywhere: the store form has "New client secret" / "New
 password" fields that are never filled in, saved through ``store_secrets_set``, and the page
 says only whether each secret is stored. StoreSecrets has no admin page at all.
+
+Every change and action here goes through the services with ``via="admin"``, so it is in the
+audit log (read-only here, as is the ledger of Acumatica calls).
 """
 
 from __future__ import annotations
+
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,11 +21,12 @@ from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
 from . import access
-from .connection_test import connection_test_run
 from .credentials import store_has_secrets
-from .models import Merchant, StoreConnection, UserProfile
+from .forms import LICENCE_FIELDS, SettingsForm
+from .models import AcumaticaCall, AuditEntry, Merchant, StoreConnection, UserProfile
 from .services import (
     EDITABLE_FIELDS,
+    store_connection_test,
     store_create,
     store_delete,
     store_pause,
@@ -110,6 +116,10 @@ class StoreConnectionAdminForm(forms.ModelForm):
     )
     new_client_secret = _write_only_field("New client secret")
     new_password = _write_only_field("New password")
+    # The console's fields: positive or blank (the model's column would also take 0).
+    licence_api_users = SettingsForm.base_fields["licence_api_users"]
+    licence_concurrent_requests = SettingsForm.base_fields["licence_concurrent_requests"]
+    licence_requests_per_minute = SettingsForm.base_fields["licence_requests_per_minute"]
 
     class Meta:
         model = StoreConnection
@@ -205,6 +215,7 @@ class StoreConnectionAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Licence limits (License Monitoring Console, SM604000)", {"fields": [*LICENCE_FIELDS]}),
         (
             "Status (changed by the actions and the connection test)",
             {
@@ -267,10 +278,12 @@ class StoreConnectionAdmin(admin.ModelAdmin):
             "password": data.get("new_password") or None,
         }
         fields = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+        who = {"actor": request.user, "via": AuditEntry.Via.ADMIN}
         if change:
-            saved = store_update(store=StoreConnection.objects.get(pk=obj.pk), **secrets, **fields)
+            stored = StoreConnection.objects.get(pk=obj.pk)
+            saved = store_update(store=stored, **who, **secrets, **fields)
         else:
-            saved = store_create(merchant=data["merchant"], **secrets, **fields)
+            saved = store_create(merchant=data["merchant"], **who, **secrets, **fields)
         obj.pk = saved.pk
         obj._state.adding = False
         obj.refresh_from_db()
@@ -279,11 +292,11 @@ class StoreConnectionAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and access.can_delete_store(request.user)
 
     def delete_model(self, request, obj):
-        store_delete(store=obj, actor=request.user)
+        store_delete(store=obj, actor=request.user, via=AuditEntry.Via.ADMIN)
 
     def delete_queryset(self, request, queryset):
         for store in queryset:
-            store_delete(store=store, actor=request.user)
+            store_delete(store=store, actor=request.user, via=AuditEntry.Via.ADMIN)
 
     @admin.action(description="Run connection test", permissions=["change"])
     def run_connection_test(self, request, queryset):
@@ -297,7 +310,9 @@ class StoreConnectionAdmin(admin.ModelAdmin):
             )
             return
         for store in stores:
-            result = connection_test_run(store=store)
+            result = store_connection_test(
+                store=store, actor=request.user, via=AuditEntry.Via.ADMIN
+            )
             if result.passed:
                 outcome, level = "passed", messages.SUCCESS
             else:
@@ -310,7 +325,12 @@ class StoreConnectionAdmin(admin.ModelAdmin):
     @admin.action(description="Pause", permissions=["change"])
     def pause(self, request, queryset):
         for store in queryset.select_related("merchant"):
-            store_pause(store=store, reason=f"Paused by {request.user} in the admin.")
+            store_pause(
+                store=store,
+                reason=f"Paused by {request.user} in the admin.",
+                actor=request.user,
+                via=AuditEntry.Via.ADMIN,
+            )
             self.log_change(request, store, "Paused")
         self.message_user(request, "Paused the selected stores.", messages.SUCCESS)
 
@@ -318,7 +338,7 @@ class StoreConnectionAdmin(admin.ModelAdmin):
     def resume(self, request, queryset):
         for store in queryset.select_related("merchant"):
             try:
-                store_resume(store=store)
+                store_resume(store=store, actor=request.user, via=AuditEntry.Via.ADMIN)
             except ValidationError as exc:
                 self.message_user(request, f"{store}: {' '.join(exc.messages)}", messages.WARNING)
                 continue
@@ -326,3 +346,94 @@ class StoreConnectionAdmin(admin.ModelAdmin):
             self.message_user(
                 request, f"{store}: now {store.get_status_display().lower()}.", messages.SUCCESS
             )
+
+
+def _pretty_json(value) -> str:
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the services alone: support reads them here, never edits them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_label", "via", "action", "store_label", "target", "summary"]
+    list_filter = ["via", "action", "store"]
+    search_fields = ["summary", "target_label", "actor_label"]
+    date_hierarchy = "at"
+    fields = [
+        "at",
+        "actor_label",
+        "actor",
+        "via",
+        "action",
+        "merchant",
+        "store",
+        "store_label",
+        "target",
+        "summary",
+        "reason",
+        "before_pretty",
+        "after_pretty",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="target")
+    def target(self, entry: AuditEntry) -> str:
+        if not entry.target_type:
+            return "—"
+        ident = f" #{entry.target_id}" if entry.target_id else ""
+        return f"{entry.target_type}{ident}: {entry.target_label}"
+
+    @admin.display(description="before")
+    def before_pretty(self, entry: AuditEntry) -> str:
+        return _pretty_json(entry.before)
+
+    @admin.display(description="after")
+    def after_pretty(self, entry: AuditEntry) -> str:
+        return _pretty_json(entry.after)
+
+
+@admin.register(AcumaticaCall)
+class AcumaticaCallAdmin(ReadOnlyAdmin):
+    list_display = ["at", "store", "purpose", "method", "path", "status", "duration_ms", "error"]
+    list_select_related = ["store__merchant"]
+    list_filter = ["status", "purpose", "store", "method"]
+    search_fields = ["path", "error"]
+    date_hierarchy = "at"
+    fields = [
+        "at",
+        "store",
+        "purpose",
+        "method",
+        "path",
+        "status",
+        "duration_ms",
+        "error",
+        "response_excerpt_pretty",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="response excerpt")
+    def response_excerpt_pretty(self, call: AcumaticaCall) -> str:
+        if not call.response_excerpt:
+            return "—"
+        try:
+            return _pretty_json(json.loads(call.response_excerpt))
+        except ValueError:
+            # An excerpt is cut at a length, so it is often not whole JSON: shown as sent.
+            return format_html("<pre>{}</pre>", call.response_excerpt)
+
+    def has_delete_permission(self, request, obj=None):
+        # Pruned hourly by the retention task; by hand only by a superuser.
+        return request.user.is_active and request.user.is_superuser

@@ -63,6 +63,19 @@ HELP = {
         "endpoint that exposes package contents on Shipments."
     ),
     "import_interval_minutes": "How often new and changed orders are fetched from Acumatica.",
+    "licence_api_users": (
+        "Maximum Number of Web Services API Users on the License Monitoring Console "
+        "(SM604000): how many API sessions may be open at once (a trial licence allows 2). "
+        "Blank: not known."
+    ),
+    "licence_concurrent_requests": (
+        "Maximum Number of Concurrent Web Services API Requests (SM604000). The connector never "
+        "sends more at once to this instance. Blank: not known."
+    ),
+    "licence_requests_per_minute": (
+        "Maximum Number of Web Services API Requests per Minute (SM604000). The connector stays "
+        "below it; usage against it is shown on the store's page. Blank: not known."
+    ),
 }
 KEEP_STORED = "Stored — leave blank to keep it."
 
@@ -75,6 +88,12 @@ SETTINGS_FIELDS = (
     "oauth_scope",
     "shipment_mode",
     "include_package_contents",
+)
+# Not connection settings: changing them keeps the last connection test valid.
+LICENCE_FIELDS = (
+    "licence_api_users",
+    "licence_concurrent_requests",
+    "licence_requests_per_minute",
 )
 SECRET_FIELDS = ("client_secret", "password")
 
@@ -231,6 +250,13 @@ class CredentialsForm(StoreValuesForm):
 
 
 # --------------------------------------------------------------------------- step 3: settings
+def _licence_field(label: str, name: str) -> forms.IntegerField:
+    """A licence limit: a positive whole number, or blank when not known."""
+    return forms.IntegerField(
+        label=label, required=False, min_value=1, max_value=1_000_000, help_text=HELP[name]
+    )
+
+
 class SettingsForm(StoreValuesForm):
     endpoint_name = forms.CharField(
         max_length=100,
@@ -265,6 +291,13 @@ class SettingsForm(StoreValuesForm):
     include_package_contents = forms.BooleanField(
         label="Include package contents", required=False, help_text=HELP["include_package_contents"]
     )
+    licence_api_users = _licence_field("API users (sessions)", "licence_api_users")
+    licence_concurrent_requests = _licence_field(
+        "Concurrent API requests", "licence_concurrent_requests"
+    )
+    licence_requests_per_minute = _licence_field(
+        "API requests per minute", "licence_requests_per_minute"
+    )
 
     # Acumatica's ids are upper case; accepting "so" or "wholesale" spares a round trip.
     def clean_order_type(self):
@@ -276,12 +309,15 @@ class SettingsForm(StoreValuesForm):
     def settings_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in SETTINGS_FIELDS]
 
+    def licence_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in LICENCE_FIELDS]
+
     def store_values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in SETTINGS_FIELDS}
+        return {name: self.cleaned_data[name] for name in (*SETTINGS_FIELDS, *LICENCE_FIELDS)}
 
 
 def settings_initial(store: StoreConnection) -> dict:
-    return {name: getattr(store, name) for name in SETTINGS_FIELDS}
+    return {name: getattr(store, name) for name in (*SETTINGS_FIELDS, *LICENCE_FIELDS)}
 
 
 def credentials_initial(store: StoreConnection) -> dict:
@@ -301,7 +337,13 @@ class StoreEditForm(CredentialsForm, SettingsForm):
         help_text=HELP["import_interval_minutes"],
     )
 
-    field_order = ("name", *CREDENTIAL_FIELDS, *SETTINGS_FIELDS, "import_interval_minutes")
+    field_order = (
+        "name",
+        *CREDENTIAL_FIELDS,
+        *SETTINGS_FIELDS,
+        *LICENCE_FIELDS,
+        "import_interval_minutes",
+    )
 
     def __init__(self, *args, store: StoreConnection, **kwargs):
         self.store = store
@@ -364,5 +406,6 @@ class PauseForm(forms.Form):
         required=False,
         max_length=500,
         label="Reason (optional)",
+        help_text="Shown on the store's page and kept in the audit log.",
         widget=forms.TextInput(attrs={"placeholder": "e.g. stock count this weekend"}),
     )

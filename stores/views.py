@@ -6,18 +6,20 @@ never a 403) and changes them through ``stores.services`` alone."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from . import access, services
-from .connection_test import connection_test_run
+from .calls import calls_since, peak_requests_per_minute
 from .credentials import store_has_secrets
 from .forms import (
     SECRET_FIELDS,
@@ -27,7 +29,9 @@ from .forms import (
     add_service_errors,
     edit_initial,
 )
-from .models import StoreStatus
+from .models import AcumaticaCall, StoreSecrets, StoreStatus
+
+RECENT_CALLS = 20
 
 
 def stores_page(view):
@@ -80,7 +84,7 @@ def can_activate(store) -> bool:
 
 def run_connection_test(request, store) -> None:
     """Run the test and say in one line how it went; the page shows every check."""
-    result = connection_test_run(store=store)
+    result = services.store_connection_test(store=store, actor=request.user)
     if result.passed:
         messages.success(request, "Connection test passed.")
     else:
@@ -104,6 +108,24 @@ def store_list(request):
     return render(request, "stores/list.html", {"stores": access.stores_for(request.user)})
 
 
+def licence_usage(store) -> dict:
+    """The store's Acumatica usage in the last hour against its licence limits (blank limits:
+    unknown). Open sessions come from the stored token's expiry alone: nothing is decrypted."""
+    now = timezone.now()
+    hour_ago = now - dt.timedelta(hours=1)
+    calls = calls_since(since=hour_ago, store_ids=[store.pk])
+    return {
+        "requests_last_hour": calls.count(),
+        "throttled_last_hour": calls.filter(status=429).count(),
+        "failed_last_hour": calls.filter(Q(status__gte=400) | Q(status__isnull=True)).count(),
+        "peak_per_minute": peak_requests_per_minute(store_id=store.pk, since=hour_ago),
+        "open_sessions": int(
+            StoreSecrets.objects.filter(store=store, access_token_expires_at__gt=now).exists()
+        ),
+        "recent_calls": list(AcumaticaCall.objects.filter(store=store)[:RECENT_CALLS]),
+    }
+
+
 @store_page()
 def store_detail(request, store):
     return render(
@@ -112,7 +134,8 @@ def store_detail(request, store):
         {
             **review_context(request, store),
             "can_delete": access.can_delete_store(request.user),
-            "pause_form": PauseForm(),
+            "usage": licence_usage(store),
+            "recent_calls_limit": RECENT_CALLS,
         },
     )
 
@@ -127,7 +150,7 @@ def store_edit(request, store):
     if request.method == "POST" and form.is_valid():
         was_active = store.status in (StoreStatus.ACTIVE, StoreStatus.NEEDS_ATTENTION)
         try:
-            services.store_update(store=store, **form.store_values())
+            services.store_update(store=store, actor=request.user, **form.store_values())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -169,21 +192,32 @@ def store_activate(request, store):
     return redirect("stores:detail", store_id=store.pk)
 
 
-@store_page(post_only=True)
+@store_page()
 def store_pause(request, store):
-    form = PauseForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    services.store_pause(store=store, reason=reason)
+    """GET: what pausing does, with an optional reason; POST: pause."""
+    form = PauseForm(posted(request))
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "stores/pause.html", {"store": store, "form": form})
+    services.store_pause(store=store, reason=form.cleaned_data["reason"], actor=request.user)
     messages.success(
         request, f"{store.name} is paused: no orders are imported until it is resumed."
     )
     return redirect("stores:detail", store_id=store.pk)
 
 
-@store_page(post_only=True)
+@store_page()
 def store_resume(request, store):
+    """GET: what resuming will do (active again, or back to draft without a passing test);
+    POST: resume."""
+    if request.method != "POST":
+        resumes_to_draft = not store.last_test_passed and not store.forced_activation_reason
+        return render(
+            request,
+            "stores/resume.html",
+            {"store": store, "resumes_to_draft": resumes_to_draft},
+        )
     try:
-        services.store_resume(store=store)
+        services.store_resume(store=store, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

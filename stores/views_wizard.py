@@ -93,6 +93,7 @@ def new_credentials(request):
                 store = services.store_create(
                     merchant=_wizard_merchant(request.user, basics),
                     name=basics["name"],
+                    actor=request.user,
                     **form.store_values(),
                 )
         except ValidationError as exc:
@@ -128,7 +129,7 @@ def _setup_step(request, store, form, *, step: str, next_step: str):
     """Save one step of the draft (or show its errors) and go on to the next step."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.store_update(store=store, **form.store_values())
+            services.store_update(store=store, actor=request.user, **form.store_values())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from stores.models import Merchant
+from stores.audit import audit_record
+from stores.models import AuditEntry, Merchant
 
 from ..models import ApiToken
 
@@ -28,28 +29,57 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_create(*, name: str, merchants: list[Merchant] | None = None) -> tuple[ApiToken, str]:
-    """A new token and its key. The key is not stored: show it once."""
+def api_token_create(
+    *,
+    name: str,
+    merchants: list[Merchant] | None = None,
+    actor=None,
+    via: str = AuditEntry.Via.CLI,
+) -> tuple[ApiToken, str]:
+    """A new token and its key. The key is not stored: show it once. Audited (never the key
+    nor its hash)."""
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError({"name": "Give the token a name of 1 to 100 characters."})
     key = KEY_PREFIX + secrets.token_urlsafe(32)
+    merchants = list(merchants or [])
     try:
         with transaction.atomic():
             token = ApiToken.objects.create(name=name, prefix=key[:12], key_hash=key_hash(key))
-            token.merchants.set(merchants or [])
+            token.merchants.set(merchants)
+            audit_record(
+                actor=actor,
+                action="api_token.create",
+                summary=f"API token {name!r} created for "
+                + (", ".join(m.name for m in merchants) or "every merchant")
+                + ".",
+                target=token,
+                after={"name": name, "merchants": [m.name for m in merchants]},
+                via=via,
+            )
     except IntegrityError:
         raise ValidationError({"name": f"A token named {name!r} exists already."}) from None
     return token, key
 
 
-def api_token_revoke(*, name: str) -> ApiToken:
+def api_token_revoke(*, name: str, actor=None, via: str = AuditEntry.Via.CLI) -> ApiToken:
+    """Revoke the token of this name (repeating it changes nothing). Audited."""
     token = ApiToken.objects.filter(name=(name or "").strip()).first()
     if token is None:
         raise ValidationError({"name": f"No token is named {name!r}."})
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(
+                actor=actor,
+                action="api_token.revoke",
+                summary=f"API token {token.name!r} revoked.",
+                target=token,
+                before={"revoked_at": None},
+                after={"revoked_at": token.revoked_at},
+                via=via,
+            )
     return token
 
 

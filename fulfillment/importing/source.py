@@ -148,3 +148,31 @@ def scan_query(
         expand=SALES_ORDER_EXPAND,
         select=SALES_ORDER_SELECT,
     )
+
+
+def out_of_scope(*, source_kind: str, record: dict, order_type: str, warehouse: str = "") -> str:
+    """Why a record is outside what every scan of the store asks for — the parts of
+    :func:`scan_query`'s ``$filter`` that never change for a record (order type in sales-order
+    mode, warehouse in shipment mode) — or "" when it is inside. Read-only checks on one live
+    record (single-order import, diagnosis) use it so that they can never disagree with the
+    scans."""
+    if source_kind == SHIPMENT:
+        if not warehouse:
+            return ""
+        found = _plain_value(record, "WarehouseID")
+        if found != warehouse:
+            return (
+                f"the shipment is for warehouse {found or '(none)'}, not the store's warehouse "
+                f"{warehouse}"
+            )
+        return ""
+    found = _plain_value(record, "OrderType")
+    if found != order_type:
+        return f"order type {found or '(none)'} is not the store's order type {order_type}"
+    return ""
+
+
+def _plain_value(record: dict, name: str) -> str:
+    node = record.get(name) if isinstance(record, dict) else None
+    value = node.get("value") if isinstance(node, dict) else node
+    return value.strip() if isinstance(value, str) else ""

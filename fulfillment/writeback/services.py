@@ -34,9 +34,13 @@ def _make_due(fulfillment: Fulfillment) -> None:
     )
 
 
-def writeback_reprocess(*, fulfillment: Fulfillment, actor=None) -> Fulfillment:
+def writeback_reprocess(
+    *, fulfillment: Fulfillment, actor=None, via: str = "console", audit: bool = True
+) -> Fulfillment:
     """A failed or held fulfilment goes back to pending and is written back now. What Acumatica
-    already holds is found first (its number is kept), so reprocessing never duplicates."""
+    already holds is found first (its number is kept), so reprocessing never duplicates.
+    Audited ("writeback.reprocess") unless the caller audits the action itself (``audit=False``,
+    as ``writeback_retry`` does: one entry per operator action)."""
     with transaction.atomic():
         locked = Fulfillment.objects.select_for_update().get(pk=fulfillment.pk)
         if locked.status not in REPROCESSABLE:
@@ -45,6 +49,7 @@ def writeback_reprocess(*, fulfillment: Fulfillment, actor=None) -> Fulfillment:
                 f"{locked.get_status_display().lower()}."
             )
         who = getattr(actor, "get_username", lambda: "")() if actor else ""
+        before = {"status": locked.status, "status_reason": locked.status_reason}
         locked.status = FulfillmentStatus.PENDING
         locked.status_reason = f"Reprocess requested{f' by {who}' if who else ''}."
         locked.last_error = ""
@@ -60,6 +65,16 @@ def writeback_reprocess(*, fulfillment: Fulfillment, actor=None) -> Fulfillment:
         )
         _make_due(locked)
         writeback_enqueue(locked.pk)
+        if audit:
+            _audit(
+                locked,
+                action="writeback.reprocess",
+                summary=f"Reprocess write-back of fulfilment {locked.reference} ({locked.order}).",
+                event=f"Write-back of fulfilment {locked.reference} reprocessed by",
+                actor=actor,
+                via=via,
+                before=before,
+            )
     logger.info("fulfilment %s: reprocess requested by %s", locked.pk, who or "the system")
     order_status_refresh(order_id=locked.order_id)
     return locked
@@ -118,7 +133,7 @@ def writeback_retry(*, fulfillment: Fulfillment, actor=None, via: str = "console
         )
     before = {"status": fulfillment.status, "status_reason": fulfillment.status_reason}
     if fulfillment.status in REPROCESSABLE:
-        fulfillment = writeback_reprocess(fulfillment=fulfillment, actor=actor)
+        fulfillment = writeback_reprocess(fulfillment=fulfillment, actor=actor, audit=False)
     else:
         with transaction.atomic():
             _make_due(fulfillment)
@@ -144,12 +159,27 @@ def writeback_retry_store(*, store: StoreConnection, actor=None, via: str = "con
 
 
 def _audit_retry(fulfillment: Fulfillment, *, actor, via: str, before: dict) -> None:
+    _audit(
+        fulfillment,
+        action="writeback.retry",
+        summary=f"Retry write-back of fulfilment {fulfillment.reference} ({fulfillment.order}).",
+        event=f"Write-back of fulfilment {fulfillment.reference} retried by",
+        actor=actor,
+        via=via,
+        before=before,
+    )
+
+
+def _audit(
+    fulfillment: Fulfillment, *, action: str, summary: str, event: str, actor, via: str, before
+) -> None:
+    """The audit entry and the order's timeline event of an operator's write-back action."""
     from ..timeline import order_event_record
 
     who = audit_record(
         actor=actor,
-        action="writeback.retry",
-        summary=f"Retry write-back of fulfilment {fulfillment.reference} ({fulfillment.order}).",
+        action=action,
+        summary=summary,
         store=fulfillment.store,
         target=fulfillment,
         before=before,
@@ -159,7 +189,7 @@ def _audit_retry(fulfillment: Fulfillment, *, actor, via: str, before: dict) -> 
     order_event_record(
         order=fulfillment.order_id,
         kind=OrderEventKind.ACTION,
-        summary=f"Write-back of fulfilment {fulfillment.reference} retried by {who}.",
+        summary=f"{event} {who}.",
         fulfillment=fulfillment,
         actor=actor,
     )

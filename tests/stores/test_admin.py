@@ -3,14 +3,25 @@ shows a secret."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
+from connector.acumatica import AcumaticaError
 from stores import crypto
 from stores.credentials import acumatica_client_for
-from stores.models import Role, StoreConnection, StoreSecrets, StoreStatus, UserProfile
+from stores.models import (
+    AcumaticaCall,
+    AuditEntry,
+    Role,
+    StoreConnection,
+    StoreSecrets,
+    StoreStatus,
+    UserProfile,
+)
 from stores.services import EDITABLE_FIELDS, store_record_test
 
 
@@ -47,7 +58,8 @@ def _change_url(store) -> str:
 def _form_data(store, **changes) -> dict:
     data = {name: getattr(store, name) for name in EDITABLE_FIELDS}
     data.update({"new_client_secret": "", "new_password": "", **changes})
-    # Unchecked checkboxes are not sent at all.
+    # Unchecked checkboxes are not sent at all; a blank number is sent empty.
+    data = {name: "" if value is None else value for name, value in data.items()}
     return {name: value for name, value in data.items() if value is not False}
 
 
@@ -276,3 +288,103 @@ def test_user_admin_edits_the_role_inline(support_client, merchant, django_user_
     assert (profile.role, profile.merchant) == (Role.MERCHANT_USER, merchant)
     listing = support_client.get(reverse("admin:auth_user_changelist")).content.decode()
     assert "Merchant user of Acme Outdoor" in listing
+
+
+# --------------------------------------------------------------------------- audit from the admin
+def test_admin_actions_and_edits_are_audited_via_admin(support_client, sandbox, store):
+    AuditEntry.objects.all().delete()
+    store.last_test_passed = True
+    store.status = StoreStatus.ACTIVE
+    store.save()
+    url = reverse("admin:stores_storeconnection_changelist")
+
+    support_client.post(url, {"action": "pause", "_selected_action": [store.pk]})
+    pause = AuditEntry.objects.get(action="store.pause")
+    assert pause.via == "admin" and pause.actor_label == "support"
+    assert pause.before["status"] == "active" and pause.after["status"] == "paused"
+
+    support_client.post(url, {"action": "run_connection_test", "_selected_action": [store.pk]})
+    test = AuditEntry.objects.get(action="store.test")
+    assert test.via == "admin" and test.after["passed"] is True
+
+    response = support_client.post(
+        _change_url(store),
+        _form_data(store, name="Renamed in admin", licence_requests_per_minute=30),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    update = AuditEntry.objects.get(action="store.update")
+    assert update.via == "admin" and update.actor_label == "support"
+    assert update.before == {"name": "Main", "licence_requests_per_minute": None}
+    assert update.after == {"name": "Renamed in admin", "licence_requests_per_minute": 30}
+
+
+def test_a_licence_limit_below_one_is_refused_in_the_admin(support_client, sandbox, store):
+    response = support_client.post(_change_url(store), _form_data(store, licence_api_users=0))
+    assert response.status_code == 200
+    assert "greater than or equal to 1" in response.content.decode()
+    store.refresh_from_db()
+    assert store.licence_api_users is None
+
+
+def test_audit_and_call_pages_are_read_only_and_show_no_secret(support_client, sandbox, store):
+    sandbox.faults.add(kind="error500", match="GET */SalesOrder", times=1)
+    with (
+        acumatica_client_for(store, purpose="import") as client,
+        contextlib.suppress(AcumaticaError),
+    ):
+        client.list("SalesOrder", top=1)
+    new_secret = "admin-typed-secret-31337"
+    secrets = [new_secret, *_secret_values(sandbox, store)]
+    support_client.post(_change_url(store), _form_data(store, new_client_secret=new_secret))
+    entry = AuditEntry.objects.get(action="store.update")
+    failed_call = AcumaticaCall.objects.filter(store=store, status=500).get()
+    assert failed_call.response_excerpt
+
+    pages = [
+        reverse("admin:stores_auditentry_changelist"),
+        reverse("admin:stores_auditentry_changelist") + "?via__exact=admin&q=secret",
+        reverse("admin:stores_auditentry_change", args=[entry.pk]),
+        reverse("admin:stores_acumaticacall_changelist"),
+        reverse("admin:stores_acumaticacall_changelist") + "?status=500&q=SalesOrder",
+        reverse("admin:stores_acumaticacall_change", args=[failed_call.pk]),
+    ]
+    for url in pages:
+        response = support_client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        for secret in secrets:
+            assert secret not in text, url
+    detail = support_client.get(pages[2]).content.decode()
+    assert "<pre>" in detail and "(changed)" in detail
+    call_page = support_client.get(pages[5]).content.decode()
+    assert "<pre>" in call_page and "Operation failed" in call_page
+
+    # Nobody adds or edits either; only a superuser deletes calls, and nobody audit entries.
+    assert support_client.get(reverse("admin:stores_auditentry_add")).status_code == 403
+    assert support_client.get(reverse("admin:stores_acumaticacall_add")).status_code == 403
+    assert (
+        support_client.get(reverse("admin:stores_auditentry_delete", args=[entry.pk])).status_code
+        == 403
+    )
+    delete_call = reverse("admin:stores_acumaticacall_delete", args=[failed_call.pk])
+    assert support_client.get(delete_call).status_code == 200
+    support_client.post(delete_call, {"post": "yes"})
+    assert not AcumaticaCall.objects.filter(pk=failed_call.pk).exists()
+
+
+def test_a_staff_user_who_is_not_superuser_cannot_delete_calls(client, django_user_model, store):
+    from django.contrib.auth.models import Permission
+
+    staff = django_user_model.objects.create_user("staffer", password="pw-for-tests-1")
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_acumaticacall", "delete_acumaticacall"])
+    )
+    client.force_login(staff)
+    with acumatica_client_for(store) as acumatica:
+        acumatica.list("SalesOrder", top=1)
+    call = AcumaticaCall.objects.filter(store=store).first()
+    assert client.get(reverse("admin:stores_acumaticacall_changelist")).status_code == 200
+    url = reverse("admin:stores_acumaticacall_delete", args=[call.pk])
+    assert client.get(url).status_code == 403

@@ -10,6 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from fulfillment.api.tokens import api_token_create, api_token_revoke
 from stores.models import Merchant
 
+# Who the audit log names: the command line has no signed-in user.
+CLI_ACTOR = "manage.py create_api_token"
+
 
 class Command(BaseCommand):
     help = (
@@ -34,7 +37,7 @@ class Command(BaseCommand):
         if options["revoke"]:
             if options["merchant"]:
                 raise CommandError("--merchant goes with --name, not --revoke.")
-            token = self._call(api_token_revoke, name=options["revoke"])
+            token = self._call(api_token_revoke, name=options["revoke"], actor=CLI_ACTOR)
             self.stdout.write(f"Revoked {token} at {token.revoked_at:%Y-%m-%d %H:%M:%S %Z}.")
             return
         merchants = []
@@ -44,7 +47,9 @@ class Command(BaseCommand):
                 known = ", ".join(Merchant.objects.values_list("name", flat=True)) or "none"
                 raise CommandError(f"No merchant is named {wanted!r} (merchants: {known}).")
             merchants.append(merchant)
-        token, key = self._call(api_token_create, name=options["name"], merchants=merchants)
+        token, key = self._call(
+            api_token_create, name=options["name"], merchants=merchants, actor=CLI_ACTOR
+        )
         scope = ", ".join(m.name for m in merchants) or "every merchant"
         self.stdout.write(f"Created API token {token.name!r} for {scope}.")
         self.stdout.write("The key is shown this once; send it as 'Authorization: Token <key>':")

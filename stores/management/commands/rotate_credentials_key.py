@@ -10,7 +10,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from stores import crypto
+from stores.audit import audit_record
 from stores.credentials import store_secrets_rotate_all
+from stores.models import AuditEntry
 
 INSTALL_STEPS = """\
 To start using it:
@@ -48,6 +50,12 @@ class Command(BaseCommand):
             rotated = store_secrets_rotate_all()
         except (ImproperlyConfigured, crypto.CredentialsKeyError) as exc:
             raise CommandError(str(exc)) from None
+        audit_record(
+            actor=None,
+            action="credentials.rotate_key",
+            summary=f"Re-encrypted {rotated} stored secrets with the newest credentials key.",
+            via=AuditEntry.Via.CLI,
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Re-encrypted {rotated} stored secret{'s' if rotated != 1 else ''} with the "

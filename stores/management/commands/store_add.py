@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from stores.models import StoreConnection
+from stores.models import AuditEntry, StoreConnection
 from stores.services import merchant_get_or_create, store_activate, store_create
 from stores.validation import store_field_errors
 
@@ -102,7 +102,13 @@ class Command(BaseCommand):
             # The merchant is created only together with its store.
             with transaction.atomic():
                 merchant = merchant_get_or_create(name=options["merchant"])
-                store = store_create(merchant=merchant, name=options["name"], **secrets, **fields)
+                store = store_create(
+                    merchant=merchant,
+                    name=options["name"],
+                    via=AuditEntry.Via.CLI,
+                    **secrets,
+                    **fields,
+                )
         except ValidationError as exc:
             by_field = exc.message_dict if hasattr(exc, "error_dict") else {}
             self._stop_on_errors(by_field or {NON_FIELD_ERRORS: exc.messages})
@@ -143,6 +149,6 @@ class Command(BaseCommand):
                 f"{store.pk}` tests it again from here)."
             )
         store.refresh_from_db()
-        store_activate(store=store)
+        store_activate(store=store, via=AuditEntry.Via.CLI)
         self.stdout.write(self.style.SUCCESS(f"Store {store.pk} is active."))
         return None

@@ -8,8 +8,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from stores.connection_test import ConnectionTestResult, connection_test_run
-from stores.models import StoreConnection
+from stores.connection_test import ConnectionTestResult
+from stores.models import AuditEntry, StoreConnection
+from stores.services import store_connection_test
 
 LABELS = {"pass": "PASS", "fail": "FAIL", "warn": "WARN", "skip": "SKIP"}
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         store = self._store(options["store"], options["merchant"])
-        result = connection_test_run(store=store)
+        result = store_connection_test(store=store, via=AuditEntry.Via.CLI)
         if options["json"]:
             self.stdout.write(
                 json.dumps(

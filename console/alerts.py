@@ -1,0 +1,370 @@
+"""Opening, refreshing and closing alerts from the current state (``alerts_evaluate``).
+
+The evaluator does not count events: each run works out which causes hold *now* (from
+``console.health`` and a few detail reads for the stores that have a problem) and reconciles
+them with the open ``Alert`` rows — one per store and cause. A cause that holds and has no open
+alert opens one; one that still holds refreshes its alert (detail, occurrences, last seen); an
+open alert whose cause is gone is closed with the reason. Running it twice, or two evaluators at
+once, gives the same rows: the partial unique constraint refuses a second open alert and the
+loser re-reads the winner's.
+
+Which causes, and why some hide others:
+
+* a store that needs attention gets STORE_NEEDS_ATTENTION only, plus its write-back causes:
+  its imports stop until a person fixes it, so import alerts would only repeat the same thing;
+* an import failing because of throttling is THROTTLED, not IMPORT_FAILING as well;
+* IMPORT_LAGGING is for a store whose imports are late without failing (scheduler, stuck
+  worker); a failing store is late as a consequence and its IMPORT_FAILING alert says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from connector.models import Heartbeat
+from fulfillment.models import Fulfillment, FulfillmentStatus
+from stores.models import StoreConnection, StoreStatus
+
+from .health import StoreHealth, is_behind, store_health_for
+from .models import Alert, AlertCause, AlertSeverity
+
+logger = logging.getLogger("connector.console")
+
+SCHEDULER_COMPONENT = "scheduler"
+SCHEDULER_STALE_AFTER = dt.timedelta(minutes=3)
+RECORD_FAILURES_LISTED = 5
+
+IMPORT_CAUSES = frozenset(
+    {
+        AlertCause.IMPORT_FAILING,
+        AlertCause.THROTTLED,
+        AlertCause.IMPORT_LAGGING,
+        AlertCause.RECORDS_FAILING,
+    }
+)
+WRITEBACK_CAUSES = frozenset(
+    {AlertCause.WRITEBACK_RETRYING, AlertCause.WRITEBACK_FAILED, AlertCause.WRITEBACK_HELD}
+)
+
+CLEARED = {
+    AlertCause.STORE_NEEDS_ATTENTION: "cleared: the store is active again",
+    AlertCause.IMPORT_FAILING: "cleared: an import succeeded",
+    AlertCause.THROTTLED: "cleared: no throttling any more",
+    AlertCause.IMPORT_LAGGING: "cleared: imports caught up",
+    AlertCause.RECORDS_FAILING: "cleared: the latest import had no failed orders",
+    AlertCause.WRITEBACK_RETRYING: "cleared: no write-back is retrying",
+    AlertCause.WRITEBACK_FAILED: "cleared: no write-back is failed",
+    AlertCause.WRITEBACK_HELD: "cleared: no write-back is held",
+    AlertCause.SCHEDULER_DOWN: "cleared: the scheduler is running",
+}
+
+
+@dataclass
+class CurrentCause:
+    store: StoreConnection | None
+    cause: str
+    title: str
+    detail: str = ""
+    severity: str = AlertSeverity.WARNING
+    action_hint: str = ""
+    action_url: str = ""
+    occurrences: int = 1
+
+    @property
+    def key(self) -> tuple[int | None, str]:
+        return (self.store.pk if self.store else None, self.cause)
+
+
+@dataclass
+class EvaluationResult:
+    opened: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+
+
+def alerts_evaluate(*, now: dt.datetime | None = None) -> EvaluationResult:
+    now = now or timezone.now()
+    stores = list(StoreConnection.objects.select_related("merchant"))
+    current = {c.key: c for c in causes_current(stores, now=now)}
+    status_of = {s.pk: s.status for s in stores}
+    result = EvaluationResult()
+
+    for alert in Alert.objects.filter(closed_at__isnull=True).select_related("store"):
+        cause = current.pop((alert.store_id, alert.cause), None)
+        if cause is not None:
+            _refresh(alert, cause, now)
+            result.updated.append(alert.pk)
+        elif _close(alert, _close_reason(alert, status_of), now):
+            result.closed.append(alert.pk)
+
+    for cause in current.values():
+        alert, created = _open(cause, now)
+        (result.opened if created else result.updated).append(alert.pk)
+    return result
+
+
+def _close_reason(alert: Alert, status_of: dict[int, str]) -> str:
+    status = status_of.get(alert.store_id) if alert.store_id else None
+    if status == StoreStatus.PAUSED:
+        return "store paused"
+    if status == StoreStatus.DRAFT:
+        return "store is a draft again"
+    return CLEARED.get(alert.cause, "cleared")
+
+
+def _refresh(alert: Alert, cause: CurrentCause, now: dt.datetime) -> None:
+    Alert.objects.filter(pk=alert.pk, closed_at__isnull=True).update(
+        title=cause.title[:300],
+        detail=cause.detail,
+        severity=cause.severity,
+        action_hint=cause.action_hint[:500],
+        action_url=cause.action_url[:300],
+        occurrences=max(1, cause.occurrences),
+        last_seen_at=now,
+    )
+
+
+def _close(alert: Alert, reason: str, now: dt.datetime) -> bool:
+    # Filtered on closed_at so a concurrent evaluator's close is not overwritten.
+    return bool(
+        Alert.objects.filter(pk=alert.pk, closed_at__isnull=True).update(
+            closed_at=now, close_reason=reason[:300]
+        )
+    )
+
+
+def _open(cause: CurrentCause, now: dt.datetime) -> tuple[Alert, bool]:
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                store=cause.store,
+                cause=cause.cause,
+                severity=cause.severity,
+                title=cause.title[:300],
+                detail=cause.detail,
+                action_hint=cause.action_hint[:500],
+                action_url=cause.action_url[:300],
+                occurrences=max(1, cause.occurrences),
+                opened_at=now,
+                last_seen_at=now,
+            )
+        logger.info("alert opened: %s", alert.title)
+        return alert, True
+    except IntegrityError:
+        # Another evaluator opened it a moment ago: refresh theirs.
+        alert = Alert.objects.get(store=cause.store, cause=cause.cause, closed_at__isnull=True)
+        _refresh(alert, cause, now)
+        return alert, False
+
+
+# --- What is wrong now ---------------------------------------------------------------------------
+
+
+def causes_current(stores: list[StoreConnection], *, now: dt.datetime) -> list[CurrentCause]:
+    watched = [s for s in stores if s.status in (StoreStatus.ACTIVE, StoreStatus.NEEDS_ATTENTION)]
+    causes: list[CurrentCause] = []
+    for health in store_health_for(watched, now=now):
+        causes.extend(_store_causes(health, now))
+    # Without a store to serve (a fresh install), a missing scheduler is not a problem yet.
+    if watched:
+        scheduler = _scheduler_cause(now)
+        if scheduler:
+            causes.append(scheduler)
+    return causes
+
+
+def _store_causes(h: StoreHealth, now: dt.datetime) -> list[CurrentCause]:
+    store = h.store
+    found: list[CurrentCause] = []
+    if store.status == StoreStatus.NEEDS_ATTENTION:
+        found.append(
+            CurrentCause(
+                store,
+                AlertCause.STORE_NEEDS_ATTENTION,
+                f"{store.name} needs attention",
+                detail=store.status_reason,
+                severity=AlertSeverity.CRITICAL,
+                action_hint="Fix the credentials or the user's rights in Acumatica, run the "
+                "connection test, then resume the store.",
+                action_url=reverse("stores:detail", args=[store.pk]),
+            )
+        )
+    else:
+        found.extend(_import_causes(h, now))
+    found.extend(_writeback_causes(h))
+    return found
+
+
+def _import_causes(h: StoreHealth, now: dt.datetime) -> list[CurrentCause]:
+    store, run = h.store, h.latest_run
+    import_now = reverse("fulfillment:store_import_now", args=[store.pk])
+    found = []
+    if h.import_throttled or h.throttled_recently:
+        detail = (
+            f"{run.error}\n{run.error_cause}".strip()
+            if h.import_throttled
+            else f"Acumatica answered 429 (too many requests) {h.throttled_recently} times in "
+            "the last 15 minutes."
+        )
+        found.append(
+            CurrentCause(
+                store,
+                AlertCause.THROTTLED,
+                f"{store.name}: throttled by Acumatica",
+                detail=detail,
+                action_hint="Imports back off and continue by themselves. If it persists, lower "
+                "the request rate (longer import interval) or raise the licence's limits.",
+                action_url=import_now,
+                occurrences=max(h.failure_streak.count, h.throttled_recently, 1),
+            )
+        )
+    elif h.import_failing:
+        found.append(
+            CurrentCause(
+                store,
+                AlertCause.IMPORT_FAILING,
+                f"{store.name}: imports failing",
+                detail=f"{run.error}\n{run.error_cause}".strip(),
+                action_hint="Read the cause below; once it is fixed, run an import now.",
+                action_url=import_now,
+                occurrences=h.failure_streak.count,
+            )
+        )
+    elif store.status == StoreStatus.ACTIVE and _lagging(h, now):
+        minutes = f"{h.lag_minutes} minutes ago" if h.lag is not None else "never"
+        found.append(
+            CurrentCause(
+                store,
+                AlertCause.IMPORT_LAGGING,
+                f"{store.name}: imports behind schedule",
+                detail=f"Last successful import: {minutes}; the store imports every "
+                f"{store.import_interval_minutes} minutes.",
+                action_hint="Check that the scheduler and a worker are running, then run an "
+                "import now.",
+                action_url=import_now,
+            )
+        )
+    if run is not None and run.failed:
+        listed = "\n".join(
+            f"{f.get('key', '?')}: {f.get('reason', '')}"
+            for f in (run.failures or [])[:RECORD_FAILURES_LISTED]
+        )
+        found.append(
+            CurrentCause(
+                store,
+                AlertCause.RECORDS_FAILING,
+                f"{store.name}: {run.failed} orders could not be imported",
+                detail=listed,
+                action_hint="Open the import run for every reason; fix the orders in Acumatica "
+                "and they are imported on the next run.",
+                action_url=reverse("fulfillment:import_run_detail", args=[run.pk]),
+                occurrences=run.failed,
+            )
+        )
+    return found
+
+
+def _lagging(h: StoreHealth, now: dt.datetime) -> bool:
+    store = h.store
+    if h.last_succeeded_at is not None:
+        return is_behind(store, h.lag, factor=3, slack_minutes=10)
+    return is_behind(store, now - store.status_since, factor=3, slack_minutes=10)
+
+
+def _writeback_causes(h: StoreHealth) -> list[CurrentCause]:
+    store = h.store
+    if not (h.writebacks_retrying or h.writebacks_failed or h.writebacks_held):
+        return []
+    orders = reverse("fulfillment:order_list")
+    found = []
+    fulfilments = Fulfillment.objects.filter(store=store).order_by("-updated_at", "-id")
+    if h.writebacks_retrying:
+        latest = (
+            fulfilments.filter(
+                status__in=(FulfillmentStatus.PENDING, FulfillmentStatus.WRITING),
+                attempts__gt=0,
+            )
+            .exclude(last_error="")
+            .first()
+        )
+        found.append(
+            CurrentCause(
+                store,
+                AlertCause.WRITEBACK_RETRYING,
+                f"{store.name}: {h.writebacks_retrying} write-backs failing, retrying",
+                detail=latest.last_error if latest else "",
+                action_hint="They retry by themselves after a back-off; retry now once the "
+                "cause is fixed.",
+                action_url=f"{orders}?store={store.pk}&fulfilment_status=pending",
+                occurrences=h.writebacks_retrying,
+            )
+        )
+    if h.writebacks_failed:
+        latest = fulfilments.filter(status=FulfillmentStatus.FAILED).first()
+        detail = ""
+        if latest:
+            fields = "\n".join(
+                f"{f.get('path', '')}: {f.get('message', '')}".strip(": ")
+                for f in latest.last_error_fields or []
+            )
+            detail = f"{latest.last_error}\n{fields}".strip()
+        found.append(
+            CurrentCause(
+                store,
+                AlertCause.WRITEBACK_FAILED,
+                f"{store.name}: {h.writebacks_failed} write-backs failed",
+                detail=detail,
+                severity=AlertSeverity.CRITICAL,
+                action_hint="Acumatica refused them or retries ran out: fix the cause (see "
+                "Acumatica's message), then retry the write-backs.",
+                action_url=f"{orders}?store={store.pk}&fulfilment_status=failed",
+                occurrences=h.writebacks_failed,
+            )
+        )
+    if h.writebacks_held:
+        latest = fulfilments.filter(status=FulfillmentStatus.HELD).first()
+        reason = latest.status_reason if latest else ""
+        carrier = "carrier" in reason.lower()
+        found.append(
+            CurrentCause(
+                store,
+                AlertCause.WRITEBACK_HELD,
+                f"{store.name}: {h.writebacks_held} write-backs held",
+                detail=reason,
+                action_hint="Add the missing carrier mapping; held write-backs are released "
+                "when it is saved."
+                if carrier
+                else "Do what the reason says; held write-backs continue once it is done.",
+                action_url=reverse("carriers:list", kwargs={"store_id": store.pk})
+                if carrier
+                else f"{orders}?store={store.pk}&fulfilment_status=held",
+                occurrences=h.writebacks_held,
+            )
+        )
+    return found
+
+
+def _scheduler_cause(now: dt.datetime) -> CurrentCause | None:
+    beat = Heartbeat.objects.filter(component=SCHEDULER_COMPONENT).first()
+    if beat is not None and now - beat.beat_at <= SCHEDULER_STALE_AFTER:
+        return None
+    detail = (
+        "No sign of the scheduler (celery beat) has been recorded."
+        if beat is None
+        else f"The scheduler's last heartbeat was at {beat.beat_at:%Y-%m-%d %H:%M:%S %Z} "
+        f"({int((now - beat.beat_at).total_seconds() // 60)} minutes ago)."
+    )
+    return CurrentCause(
+        None,
+        AlertCause.SCHEDULER_DOWN,
+        "Scheduler not running: no imports or retries are being started",
+        detail=detail,
+        severity=AlertSeverity.CRITICAL,
+        action_hint="Start (or restart) celery beat; see the README's deployment section.",
+    )

@@ -1,0 +1,140 @@
+"""Reads for the console: the alerts a user may see, what lies behind an alert, and the hourly
+activity the dashboard chart draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncHour
+from django.http import Http404
+
+from fulfillment.models import (
+    Fulfillment,
+    FulfillmentStatus,
+    ImportRun,
+    ImportRunStatus,
+    Order,
+    WriteBackAttempt,
+)
+from stores.access import merchant_ids_for
+
+from .alerts import IMPORT_CAUSES, WRITEBACK_CAUSES
+from .models import Alert, AlertCause
+
+
+def alerts_for(user) -> QuerySet[Alert]:
+    """All alerts for 3PL staff; a merchant user sees only their stores' alerts, never the
+    service-wide ones (store is null)."""
+    ids = merchant_ids_for(user)
+    alerts = Alert.objects.select_related("store", "store__merchant")
+    return alerts if ids is None else alerts.filter(store__merchant_id__in=ids)
+
+
+def alert_for(user, alert_id) -> Alert:
+    try:
+        return alerts_for(user).get(pk=alert_id)
+    except (Alert.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such alert.") from None
+
+
+def alert_related_runs(alert: Alert, *, limit: int = 10) -> list[ImportRun]:
+    """The store's latest import runs that ended with an error or with failed orders."""
+    if alert.store_id is None or alert.cause not in IMPORT_CAUSES:
+        return []
+    return list(
+        ImportRun.objects.filter(store_id=alert.store_id, finished_at__isnull=False)
+        .filter(~Q(error="") | Q(failed__gt=0))
+        .defer("skipped_reasons")
+        .order_by("-started_at", "-id")[:limit]
+    )
+
+
+def alert_related_fulfilments(alert: Alert, *, limit: int = 20) -> list[Fulfillment]:
+    """The fulfilments behind a write-back alert, newest first."""
+    if alert.store_id is None or alert.cause not in WRITEBACK_CAUSES:
+        return []
+    by_cause = {
+        AlertCause.WRITEBACK_RETRYING: Q(
+            status__in=(FulfillmentStatus.PENDING, FulfillmentStatus.WRITING), attempts__gt=0
+        )
+        & ~Q(last_error=""),
+        AlertCause.WRITEBACK_FAILED: Q(status=FulfillmentStatus.FAILED),
+        AlertCause.WRITEBACK_HELD: Q(status=FulfillmentStatus.HELD),
+    }
+    return list(
+        Fulfillment.objects.filter(by_cause[alert.cause], store_id=alert.store_id)
+        .select_related("order")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class HourlyActivity:
+    hours: list[dt.datetime]  # start of each hour, UTC, oldest first
+    imported: list[int]
+    errors: list[int]
+
+
+def hourly_activity(*, store_ids, now: dt.datetime, hours: int = 24) -> HourlyActivity:
+    """Orders imported and errors per hour over the last ``hours`` hours (the current hour
+    included), counted by the database.
+
+    Errors = import runs that failed + orders an import could not read (a run's ``failed``) +
+    write-back attempts that failed or will retry. Failed Acumatica calls are not added: each
+    one is already behind a failed run or attempt, and counting both would double it.
+    """
+    utc = dt.UTC
+    current = now.astimezone(utc).replace(minute=0, second=0, microsecond=0)
+    slots = [current - dt.timedelta(hours=n) for n in range(hours - 1, -1, -1)]
+    start = slots[0]
+    index = {slot: i for i, slot in enumerate(slots)}
+    imported = [0] * hours
+    errors = [0] * hours
+
+    def add(into: list[int], rows) -> None:
+        for row in rows:
+            slot = row["hour"].astimezone(utc) if row["hour"] else None
+            if slot in index:
+                into[index[slot]] += row["n"] or 0
+
+    hour = lambda name: TruncHour(name, tzinfo=utc)  # noqa: E731
+    add(
+        imported,
+        Order.objects.filter(store_id__in=store_ids, imported_at__gte=start)
+        .annotate(hour=hour("imported_at"))
+        .values("hour")
+        .annotate(n=Count("id"))
+        .order_by(),
+    )
+    runs = ImportRun.objects.filter(store_id__in=store_ids, started_at__gte=start)
+    add(
+        errors,
+        runs.filter(status=ImportRunStatus.FAILED)
+        .annotate(hour=hour("started_at"))
+        .values("hour")
+        .annotate(n=Count("id"))
+        .order_by(),
+    )
+    add(
+        errors,
+        runs.filter(failed__gt=0)
+        .annotate(hour=hour("started_at"))
+        .values("hour")
+        .annotate(n=Sum("failed"))
+        .order_by(),
+    )
+    add(
+        errors,
+        WriteBackAttempt.objects.filter(
+            fulfillment__store_id__in=store_ids,
+            started_at__gte=start,
+            outcome__in=(WriteBackAttempt.Outcome.FAILED, WriteBackAttempt.Outcome.RETRY),
+        )
+        .annotate(hour=hour("started_at"))
+        .values("hour")
+        .annotate(n=Count("id"))
+        .order_by(),
+    )
+    return HourlyActivity(hours=slots, imported=imported, errors=errors)

@@ -1,0 +1,295 @@
+"""Import one order now, by its number: read the record live from Acumatica and write it with the
+same mapper, rules and binder as a scan.
+
+It is an extra read beside the scans, not a scan: it takes no import lease, leaves the cursor and
+the store's import state (back-off, last run) alone, and the binder's upsert on the order's key
+makes it safe to run at any time, even while a scan of the store is running. The run is recorded
+as an ``ImportRun`` with trigger "order" so an operator can read what it did.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from connector.acumatica import AcumaticaError, NotFound
+from stores.audit import audit_record
+from stores.credentials import acumatica_client_for
+from stores.crypto import CredentialsKeyError
+from stores.models import AuditEntry, StoreConnection
+from stores.url_safety import UnsafeInstanceURL
+
+from .. import lengths
+from ..models import (
+    ImportCursor,
+    ImportRun,
+    ImportRunStatus,
+    ImportTrigger,
+    Order,
+    SourceKind,
+)
+from .binder import PageResult, map_records, write_orders
+from .source import (
+    SALES_ORDER_EXPAND,
+    SALES_ORDER_SELECT,
+    SHIPMENT_EXPAND,
+    SHIPMENT_SELECT,
+    out_of_scope,
+)
+
+logger = logging.getLogger("connector.fulfillment")
+
+SCAN = "order"
+MAX_KEY_LENGTH = 50
+_ORDER_TYPE = re.compile(rf"^[A-Za-z0-9]{{1,{lengths.ORDER_TYPE}}}$")
+_NUMBER = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{lengths.DOCUMENT_NBR - 1}}}$")
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+NOT_FOUND = "not_found"
+EXCLUDED = "excluded"
+FAILED = "failed"
+
+
+class OrderKeyInvalid(ValueError):
+    """What the operator typed is not an order (or shipment) number."""
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    """One record's key: ("SO", "000123") for a sales order, ("000045",) for a shipment."""
+
+    source_kind: str
+    values: tuple[str, ...]
+
+    @property
+    def entity(self) -> str:
+        return "Shipment" if self.source_kind == SourceKind.SHIPMENT else "SalesOrder"
+
+    @property
+    def text(self) -> str:
+        """As import runs name records ("SO 000123", "000045")."""
+        return " ".join(self.values)
+
+    @property
+    def tried(self) -> str:
+        """The exact request key, for messages: "SalesOrder/SO/000123"."""
+        return "/".join((self.entity, *self.values))
+
+
+def order_key_parse(*, store: StoreConnection, key: str) -> OrderKey:
+    """ "SO/000123", "SO 000123" or "000123" (the store's order type) in sales-order mode; the
+    shipment number in shipment mode. Raises OrderKeyInvalid with a message for the form."""
+    text = (key or "").strip()
+    if not text:
+        raise OrderKeyInvalid("Enter an order number.")
+    if len(text) > MAX_KEY_LENGTH:
+        raise OrderKeyInvalid(f"That is longer than any order number ({MAX_KEY_LENGTH}+ chars).")
+    parts = [p for p in re.split(r"[\s/]+", text) if p]
+    if store.shipment_mode:
+        if len(parts) != 1 or not _NUMBER.match(parts[0]):
+            raise OrderKeyInvalid(
+                "Enter a shipment number (letters, digits, '-', '_' or '.'), e.g. 000045."
+            )
+        return OrderKey(SourceKind.SHIPMENT, (parts[0],))
+    if len(parts) == 1:
+        order_type, number = store.order_type or "SO", parts[0]
+    elif len(parts) == 2:
+        order_type, number = parts[0].upper(), parts[1]
+    else:
+        raise OrderKeyInvalid("Enter an order number, e.g. 000123 or SO/000123.")
+    if not _ORDER_TYPE.match(order_type):
+        raise OrderKeyInvalid(f"{order_type!r} is not an order type (e.g. SO).")
+    if not _NUMBER.match(number):
+        raise OrderKeyInvalid(
+            "Enter an order number (letters, digits, '-', '_' or '.'), e.g. 000123."
+        )
+    return OrderKey(SourceKind.SALES_ORDER, (order_type, number))
+
+
+def live_record_read(client, order_key: OrderKey) -> dict[str, Any]:
+    """``GET <Entity>/<key>`` with the $expand/$select every scan uses, so the record maps (and
+    hashes) exactly as a scan would read it. Raises the client's errors (NotFound when no record
+    has the key)."""
+    if order_key.source_kind == SourceKind.SHIPMENT:
+        expand, select = SHIPMENT_EXPAND, SHIPMENT_SELECT
+    else:
+        expand, select = SALES_ORDER_EXPAND, SALES_ORDER_SELECT
+    return client.get(order_key.entity, *order_key.values, expand=expand, select=select)
+
+
+def local_order_for(*, store: StoreConnection, order_key: OrderKey) -> Order | None:
+    orders = Order.objects.filter(store=store, source_kind=order_key.source_kind)
+    if order_key.source_kind == SourceKind.SHIPMENT:
+        return orders.filter(erp_shipment_nbr=order_key.values[0]).first()
+    order_type, number = order_key.values
+    return orders.filter(erp_order_type=order_type, erp_order_nbr=number).first()
+
+
+def import_cursor_of(*, store: StoreConnection, source_kind: str):
+    """The store's import watermark for this kind of record (None before the first scan)."""
+    return (
+        ImportCursor.objects.filter(store=store, source_kind=source_kind)
+        .values_list("cursor", flat=True)
+        .first()
+    )
+
+
+def acumatica_failure_text(exc: BaseException) -> str:
+    """An operator's sentence for why Acumatica could not be read (never a secret)."""
+    if isinstance(exc, AcumaticaError):
+        return f"Acumatica could not be read: {exc.message}"
+    return f"Acumatica could not be read: {exc}"
+
+
+@dataclass(frozen=True)
+class SingleImportResult:
+    outcome: str
+    reason: str
+    order: Order | None = None
+    run: ImportRun | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (CREATED, UPDATED, UNCHANGED)
+
+
+def order_import_one(
+    *,
+    store: StoreConnection,
+    key: str,
+    actor=None,
+    via: str = AuditEntry.Via.CONSOLE,
+) -> SingleImportResult:
+    """Import the record with this key now. Never raises for Acumatica's answers: the outcome
+    says what happened ("created", "updated", "unchanged", "not_found", "excluded", "failed")
+    and ``reason`` why, in words for an operator."""
+    try:
+        order_key = order_key_parse(store=store, key=key)
+    except OrderKeyInvalid as exc:
+        return SingleImportResult(FAILED, str(exc))
+
+    now = timezone.now()
+    cursor = import_cursor_of(store=store, source_kind=order_key.source_kind)
+    run = ImportRun.objects.create(
+        store=store,
+        trigger=ImportTrigger.ORDER,
+        source_kind=order_key.source_kind,
+        scan=SCAN,
+        started_at=now,
+        cursor_before=cursor,
+        cursor_after=cursor,
+    )
+    client = None
+    record = None
+    try:
+        client = acumatica_client_for(store, purpose="single import")
+        with client:
+            record = live_record_read(client, order_key)
+    except NotFound:
+        result = SingleImportResult(
+            NOT_FOUND,
+            f"Acumatica has no record {order_key.tried}"
+            + ("" if store.shipment_mode else " (check the order type and number)")
+            + ".",
+        )
+        _finish(run, client, skipped=(order_key.text, "not found in Acumatica"))
+    except (AcumaticaError, UnsafeInstanceURL, CredentialsKeyError) as exc:
+        result = SingleImportResult(FAILED, acumatica_failure_text(exc))
+        _finish(run, client, error=(result.reason, f"{type(exc).__name__}: {exc}"))
+    except Exception as exc:
+        logger.exception("store %s: reading %s failed", store.pk, order_key.tried)
+        result = SingleImportResult(FAILED, f"Reading the record failed unexpectedly: {exc}")
+        _finish(run, client, error=(result.reason, f"{type(exc).__name__}: {exc}"))
+    if record is not None:
+        run.acumatica_requests = client.request_count
+        try:
+            result = _write(store, run, order_key, record)
+        except Exception as exc:
+            logger.exception("store %s: importing %s failed", store.pk, order_key.text)
+            result = SingleImportResult(FAILED, f"The import failed unexpectedly: {exc}")
+            _finish(run, None, error=(result.reason, f"{type(exc).__name__}: {exc}"))
+    run.refresh_from_db()
+    result = SingleImportResult(result.outcome, result.reason, result.order, run)
+    audit_record(
+        actor=actor,
+        action="order.import_now",
+        summary=f"Import of {order_key.text} from {store.name} now: {result.outcome}.",
+        store=store,
+        target=result.order,
+        target_type="order",
+        target_label=order_key.text,
+        after={"outcome": result.outcome, "reason": result.reason, "import_run": run.pk},
+        via=via,
+    )
+    return result
+
+
+def _write(
+    store: StoreConnection, run: ImportRun, order_key: OrderKey, record: dict
+) -> SingleImportResult:
+    outside = out_of_scope(
+        source_kind=order_key.source_kind,
+        record=record,
+        order_type=store.order_type or "SO",
+        warehouse=store.default_warehouse,
+    )
+    if outside:
+        # The scans never ask for it, so they would never update it: importing it here would
+        # leave a copy nobody keeps current.
+        reason = f"Not imported: {outside}."
+        _finish(run, None, skipped=(order_key.text, reason))
+        return SingleImportResult(EXCLUDED, reason)
+
+    result = PageResult()
+    orders = map_records([record], order_key.source_kind, result)
+    with transaction.atomic():
+        write_orders(store=store, run=run, orders=orders, result=result, now=timezone.now())
+        run.pages = 1
+        for name in ("created", "updated", "unchanged", "skipped", "failed"):
+            setattr(run, name, getattr(result, name))
+        run.skipped_reasons = result.skipped_reasons
+        run.failures = result.failures
+        run.save()
+    order = local_order_for(store=store, order_key=order_key)
+    if result.failures:
+        reason = f"It cannot be imported: {result.failures[0]['reason']}."
+        _finish(run, None, error=(reason, "MappingError"))
+        return SingleImportResult(FAILED, reason, order)
+    _finish(run, None)
+    if result.skipped_reasons:
+        return SingleImportResult(EXCLUDED, f"Not imported: {result.skipped_reasons[0]['reason']}")
+    if result.created:
+        return SingleImportResult(CREATED, "Imported; it is ready for the warehouse.", order)
+    if result.updated:
+        return SingleImportResult(
+            UPDATED, f"Updated from Acumatica; it is {order.get_status_display()}.", order
+        )
+    return SingleImportResult(UNCHANGED, "Already imported and unchanged in Acumatica.", order)
+
+
+def _finish(
+    run: ImportRun,
+    client,
+    *,
+    skipped: tuple[str, str] | None = None,
+    error: tuple[str, str] | None = None,
+) -> None:
+    run.finished_at = timezone.now()
+    if client is not None:
+        run.acumatica_requests = client.request_count
+    if skipped:
+        run.skipped = 1
+        run.skipped_reasons = [{"key": skipped[0], "reason": skipped[1]}]
+    if error:
+        run.status = ImportRunStatus.FAILED
+        run.error, run.error_cause = error
+    elif run.status == ImportRunStatus.RUNNING:
+        run.status = ImportRunStatus.SUCCEEDED
+    run.save()

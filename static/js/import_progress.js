@@ -1,0 +1,91 @@
+/* Live progress of import runs: every element with data-progress-url and data-status="running"
+   polls its progress.json every 2 s and updates the descendants marked data-field="<name>" in
+   place; when the run ends it shows the final status and stops. No page reload, no library. */
+(function () {
+  "use strict";
+
+  var INTERVAL_MS = 2000;
+  // After a failed poll (network, server restart) wait longer; give up after a few in a row.
+  var RETRY_MS = 10000;
+  var MAX_FAILURES = 6;
+
+  function show(name, value) {
+    if (value === null || value === undefined || value === "") {
+      return name === "error" ? "" : "—";
+    }
+    if (name === "duration_seconds") {
+      return Number(value).toFixed(1) + " s";
+    }
+    return String(value);
+  }
+
+  function update(el, data) {
+    Object.keys(data).forEach(function (name) {
+      el.querySelectorAll('[data-field="' + name + '"]').forEach(function (node) {
+        node.textContent = show(name, data[name]);
+        if (name === "error") {
+          node.hidden = !data.error;
+        }
+      });
+    });
+    el.querySelectorAll("[data-status-badge]").forEach(function (badge) {
+      badge.className = "badge run-" + data.status;
+      badge.textContent = data.status_label || data.status;
+    });
+    el.dataset.status = data.status;
+  }
+
+  function finished(el, data) {
+    el.querySelectorAll("[data-progress-note]").forEach(function (note) {
+      note.hidden = false;
+      note.textContent = "Finished: " + (data.status_label || data.status) + ".";
+      if (note.dataset.reload !== undefined) {
+        var link = document.createElement("a");
+        link.href = window.location.href;
+        link.textContent = " Reload for the full report.";
+        note.appendChild(link);
+      }
+    });
+  }
+
+  function poll(el, failures) {
+    fetch(el.dataset.progressUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      cache: "no-store",
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        update(el, data);
+        if (data.status === "running") {
+          window.setTimeout(poll, INTERVAL_MS, el, 0);
+        } else {
+          finished(el, data);
+        }
+      })
+      .catch(function () {
+        if (failures + 1 < MAX_FAILURES) {
+          window.setTimeout(poll, RETRY_MS, el, failures + 1);
+        }
+      });
+  }
+
+  function start() {
+    document.querySelectorAll("[data-progress-url]").forEach(function (el) {
+      if (el.dataset.status === "running") {
+        window.setTimeout(poll, INTERVAL_MS, el, 0);
+      }
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
