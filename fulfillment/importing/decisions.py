@@ -88,6 +88,14 @@ class Decision:
     skip_reason: str = ""
 
 
+def _changed(order: MappedOrder, known: KnownOrder, part: str, *, default: bool) -> bool:
+    before = (known.content_hashes or {}).get(part)
+    after = order.content_hashes.get(part)
+    if before is None or after is None:
+        return default
+    return before != after
+
+
 def decide(known: KnownOrder | None, order: MappedOrder) -> Decision:
     state = source_state(order)
     if known is None:
@@ -109,8 +117,14 @@ def decide(known: KnownOrder | None, order: MappedOrder) -> Decision:
         changes.append("put on hold" if order.erp_hold else "hold released")
 
     if known.status in SHIPPED_STATUSES:
-        # Completed/confirmed after our own shipment is expected; other changes are not.
-        alarming = bool(content) or state.status in (
+        # Completed/confirmed after our own shipment is expected, and so are lower open
+        # quantities (when both copies carry the items-only hash); other changes are not.
+        surprising = [
+            label
+            for label in content
+            if label != "lines" or _changed(order, known, "line_items", default=True)
+        ]
+        alarming = bool(surprising) or state.status in (
             OrderStatus.CANCELLED_AT_SOURCE,
             OrderStatus.ON_HOLD_AT_SOURCE,
         )

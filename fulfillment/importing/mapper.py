@@ -201,6 +201,9 @@ def _mapped(record: Mapping[str, Any], *, source_kind: str, **parts: Any) -> Map
     }
     content_hashes = {
         "lines": _digest([_line_tuple(line) for line in order["lines"]]),
+        # The items alone, without what is left to ship: Acumatica lowers open quantities as
+        # shipments (the warehouse's own included) are confirmed, which is no surprise.
+        "line_items": _digest([_line_items_tuple(line) for line in order["lines"]]),
         "ship_to": _digest(list(vars(order["ship_to"]).values())),
         "ship_via": _digest([order["ship_via"]]),
         "customer": _digest([order["customer_id"], order["customer_reference"]]),
@@ -327,3 +330,7 @@ def _plain(value: Any) -> str:
 
 def _line_tuple(line: MappedLine) -> list[Any]:
     return list(vars(line).values())
+
+
+def _line_items_tuple(line: MappedLine) -> list[Any]:
+    return [value for name, value in vars(line).items() if name != "open_quantity"]

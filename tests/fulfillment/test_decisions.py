@@ -149,3 +149,23 @@ def test_shipped_order_completed_at_source_is_expected_not_flagged():
     )
     assert (decision.action, decision.flag) == (Action.KEEP_LOCAL, False)
     assert decision.changes == ("status Open → Completed",)
+
+
+def test_shipped_order_whose_open_quantities_fell_to_zero_is_expected_not_flagged():
+    """Confirming the warehouse's own Shipment completes the order and zeroes its open
+    quantities in Acumatica: that is the write-back working, not a surprise."""
+    before = map_sales_order(sales_order())
+    record = sales_order(status="Completed")
+    for line in record["Details"]:
+        line["OpenQty"] = w(0)
+    decision = decide(known_as(before, OrderStatus.WRITTEN_BACK), map_sales_order(record))
+    assert (decision.action, decision.flag) == (Action.KEEP_LOCAL, False)
+    assert "lines" in decision.changes
+
+
+def test_shipped_order_with_an_item_changed_at_source_is_still_flagged():
+    before = map_sales_order(sales_order())
+    record = sales_order(status="Completed")
+    record["Details"][0]["OrderQty"] = w(99)
+    decision = decide(known_as(before, OrderStatus.WRITTEN_BACK), map_sales_order(record))
+    assert (decision.action, decision.flag) == (Action.KEEP_LOCAL, True)

@@ -149,7 +149,7 @@ def test_payload_hash_and_content_hashes_see_real_changes():
     changed = {
         k for k in before.content_hashes if before.content_hashes[k] != after.content_hashes[k]
     }
-    assert changed == {"lines", "ship_to"}
+    assert changed == {"lines", "line_items", "ship_to"}
 
 
 def test_a_quote_inside_a_value_does_not_confuse_the_hash():
