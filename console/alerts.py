@@ -23,6 +23,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -33,11 +34,10 @@ from stores.models import StoreConnection, StoreStatus
 
 from .health import StoreHealth, is_behind, store_health_for
 from .models import Alert, AlertCause, AlertSeverity
+from .ops import SCHEDULER_COMPONENT
 
 logger = logging.getLogger("connector.console")
 
-SCHEDULER_COMPONENT = "scheduler"
-SCHEDULER_STALE_AFTER = dt.timedelta(minutes=3)
 RECORD_FAILURES_LISTED = 5
 
 IMPORT_CAUSES = frozenset(
@@ -352,7 +352,8 @@ def _writeback_causes(h: StoreHealth) -> list[CurrentCause]:
 
 def _scheduler_cause(now: dt.datetime) -> CurrentCause | None:
     beat = Heartbeat.objects.filter(component=SCHEDULER_COMPONENT).first()
-    if beat is not None and now - beat.beat_at <= SCHEDULER_STALE_AFTER:
+    stale_after = dt.timedelta(seconds=settings.CONNECTOR_HEARTBEAT_MAX_AGE_SECONDS)
+    if beat is not None and now - beat.beat_at <= stale_after:
         return None
     detail = (
         "No sign of the scheduler (celery beat) has been recorded."
