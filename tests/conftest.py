@@ -123,3 +123,18 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # whitenoise warns on every request when STATIC_ROOT is missing (collectstatic not run).
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture
+def run_import():
+    """``run_import(store, trigger="schedule", full=False, since=None)`` in this thread."""
+    from fulfillment.importing.sync import import_run
+    from fulfillment.models import ImportTrigger
+
+    def run(store, trigger: str = ImportTrigger.SCHEDULE, **options):
+        store.refresh_from_db()
+        result = import_run(store=store, trigger=trigger, **options)
+        assert result is not None, "the lease was held"
+        return result
+
+    return run

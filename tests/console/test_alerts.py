@@ -14,33 +14,14 @@ from connector.services import heartbeat_record
 from console.alerts import alerts_evaluate
 from console.models import Alert, AlertCause, AlertSeverity
 from console.selectors import alerts_for
-from fulfillment.importing.sync import import_run
-from fulfillment.models import FulfillmentStatus, ImportRunStatus, ImportTrigger
+from fulfillment.models import FulfillmentStatus, ImportRunStatus
 from fulfillment.writeback.engine import writeback_run
 from fulfillment.writeback.services import writeback_retry
 from stores.models import Role
 from stores.services import store_mark_needs_attention, store_pause
 from tests.fulfillment.writeback_support import fulfil, map_carrier, open_orders
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def run_import():
-    """An import of the store in this thread, as the scheduled task runs it."""
-
-    def run(store):
-        store.refresh_from_db()
-        result = import_run(store=store, trigger=ImportTrigger.SCHEDULE)
-        assert result is not None, "the lease was held"
-        return result
-
-    return run
-
-
-@pytest.fixture(autouse=True)
-def _scheduler_alive(db):
-    heartbeat_record(component="scheduler")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scheduler_alive")]
 
 
 @pytest.fixture(autouse=True)

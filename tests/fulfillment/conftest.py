@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 import requests
 
-from fulfillment.importing.sync import import_run
-from fulfillment.models import ImportTrigger
 from stores.models import Role
 
 _numbers = itertools.count(1)
@@ -87,19 +85,6 @@ def store_factory(store_factory):
         return store_factory(sandbox, active=active, **kwargs)
 
     return make
-
-
-@pytest.fixture
-def run_import():
-    """``run_import(store, trigger="schedule", full=False, since=None)`` in this thread."""
-
-    def run(store, trigger: str = ImportTrigger.SCHEDULE, **options):
-        store.refresh_from_db()
-        result = import_run(store=store, trigger=trigger, **options)
-        assert result is not None, "the lease was held"
-        return result
-
-    return run
 
 
 # --- Fulfilments and the warehouse API ----------------------------------------------------------
