@@ -1,4 +1,4 @@
-"""Writes that belong to the connector as a whole (not to stores or fulfilment)."""
+"""Writes that belong to the connector as a whole (not to stores or fulfillment)."""
 
 from __future__ import annotations
 

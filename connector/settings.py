@@ -239,7 +239,7 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI would otherwise fetch a validator badge from the internet.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
-# Larger fulfilment bodies are refused with 413 before they are parsed.
+# Larger fulfillment bodies are refused with 413 before they are parsed.
 FULFILLMENT_API_MAX_BODY_BYTES = env.int("FULFILLMENT_API_MAX_BODY_BYTES", default=1024 * 1024)
 
 LOGGING = {

@@ -283,10 +283,10 @@ def _writeback_causes(h: StoreHealth) -> list[CurrentCause]:
         return []
     orders = reverse("fulfillment:order_list")
     found = []
-    fulfilments = Fulfillment.objects.filter(store=store).order_by("-updated_at", "-id")
+    fulfillments = Fulfillment.objects.filter(store=store).order_by("-updated_at", "-id")
     if h.writebacks_retrying:
         latest = (
-            fulfilments.filter(
+            fulfillments.filter(
                 status__in=(FulfillmentStatus.PENDING, FulfillmentStatus.WRITING),
                 attempts__gt=0,
             )
@@ -301,12 +301,12 @@ def _writeback_causes(h: StoreHealth) -> list[CurrentCause]:
                 detail=latest.last_error if latest else "",
                 action_hint="They retry by themselves after a back-off; retry now once the "
                 "cause is fixed.",
-                action_url=f"{orders}?store={store.pk}&fulfilment_status=pending",
+                action_url=f"{orders}?store={store.pk}&fulfillment_status=pending",
                 occurrences=h.writebacks_retrying,
             )
         )
     if h.writebacks_failed:
-        latest = fulfilments.filter(status=FulfillmentStatus.FAILED).first()
+        latest = fulfillments.filter(status=FulfillmentStatus.FAILED).first()
         detail = ""
         if latest:
             fields = "\n".join(
@@ -323,12 +323,12 @@ def _writeback_causes(h: StoreHealth) -> list[CurrentCause]:
                 severity=AlertSeverity.CRITICAL,
                 action_hint="Acumatica refused them or retries ran out: fix the cause (see "
                 "Acumatica's message), then retry the write-backs.",
-                action_url=f"{orders}?store={store.pk}&fulfilment_status=failed",
+                action_url=f"{orders}?store={store.pk}&fulfillment_status=failed",
                 occurrences=h.writebacks_failed,
             )
         )
     if h.writebacks_held:
-        latest = fulfilments.filter(status=FulfillmentStatus.HELD).first()
+        latest = fulfillments.filter(status=FulfillmentStatus.HELD).first()
         reason = latest.status_reason if latest else ""
         carrier = "carrier" in reason.lower()
         found.append(
@@ -343,7 +343,7 @@ def _writeback_causes(h: StoreHealth) -> list[CurrentCause]:
                 else "Do what the reason says; held write-backs continue once it is done.",
                 action_url=reverse("carriers:list", kwargs={"store_id": store.pk})
                 if carrier
-                else f"{orders}?store={store.pk}&fulfilment_status=held",
+                else f"{orders}?store={store.pk}&fulfillment_status=held",
                 occurrences=h.writebacks_held,
             )
         )

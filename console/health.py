@@ -1,5 +1,5 @@
 """How each store is doing, read from what the jobs left behind: import runs and state, orders,
-fulfilments and the ledger of Acumatica calls. Nothing here writes.
+fulfillments and the ledger of Acumatica calls. Nothing here writes.
 
 ``store_health_for`` answers for a whole list of stores with a fixed number of grouped queries
 (about ten, whatever the number of stores), so the dashboard and the alert evaluator stay cheap
@@ -152,7 +152,7 @@ def store_health_for(stores: Iterable[StoreConnection], *, now: dt.datetime) -> 
     ids = list(health)
     _add_imports(health, ids, now)
     _add_orders(health, ids)
-    _add_fulfilments(health, ids)
+    _add_fulfillments(health, ids)
     _add_calls(health, ids, now)
     for store_id in StoreSecrets.objects.filter(
         store_id__in=ids, access_token_expires_at__gt=now
@@ -217,7 +217,7 @@ def _add_orders(health: dict[int, StoreHealth], ids: list[int]) -> None:
             h.orders_skipped = row["n"]
 
 
-def _add_fulfilments(health: dict[int, StoreHealth], ids: list[int]) -> None:
+def _add_fulfillments(health: dict[int, StoreHealth], ids: list[int]) -> None:
     rows = (
         Fulfillment.objects.filter(
             store_id__in=ids,

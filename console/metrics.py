@@ -157,7 +157,7 @@ def metrics_render(*, now: dt.datetime | None = None) -> str:
     )
     out.gauge(
         "connector_writebacks",
-        "Fulfilments not yet written back to Acumatica, by write-back status: pending (waiting "
+        "Fulfillments not yet written back to Acumatica, by write-back status: pending (waiting "
         "or retrying), writing (a worker is on it), held (waits for a fix), failed (gave up).",
         (
             (

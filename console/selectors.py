@@ -51,8 +51,8 @@ def alert_related_runs(alert: Alert, *, limit: int = 10) -> list[ImportRun]:
     )
 
 
-def alert_related_fulfilments(alert: Alert, *, limit: int = 20) -> list[Fulfillment]:
-    """The fulfilments behind a write-back alert, newest first."""
+def alert_related_fulfillments(alert: Alert, *, limit: int = 20) -> list[Fulfillment]:
+    """The fulfillments behind a write-back alert, newest first."""
     if alert.store_id is None or alert.cause not in WRITEBACK_CAUSES:
         return []
     by_cause = {

@@ -16,7 +16,7 @@ from stores.views import stores_page
 
 from .alerts import IMPORT_CAUSES, WRITEBACK_CAUSES
 from .models import AlertCause
-from .selectors import alert_for, alert_related_fulfilments, alert_related_runs, alerts_for
+from .selectors import alert_for, alert_related_fulfillments, alert_related_runs, alerts_for
 
 STATES = {"open": "Open", "closed": "Closed", "all": "All"}
 PAGE_SIZE = 50
@@ -83,7 +83,7 @@ def alert_detail(request, alert_id):
             "import_now": alert.store_id is not None and alert.cause in IMPORT_NOW_CAUSES,
             "is_import_cause": alert.cause in IMPORT_CAUSES,
             "runs": alert_related_runs(alert),
-            "fulfilments": alert_related_fulfilments(alert),
+            "fulfillments": alert_related_fulfillments(alert),
         },
     )
 

@@ -112,14 +112,14 @@ def _filtered(entries: QuerySet[AuditEntry], form: AuditFilterForm) -> QuerySet[
 
 
 def _target_urls(entries: list[AuditEntry]) -> dict[int, str]:
-    """Where each entry's target lives in the console (fulfilments open their order's page)."""
-    fulfilment_ids = {
+    """Where each entry's target lives in the console (fulfillments open their order's page)."""
+    fulfillment_ids = {
         int(e.target_id)
         for e in entries
         if e.target_type == "fulfillment" and e.target_id.isdigit()
     }
-    order_of_fulfilment = dict(
-        Fulfillment.objects.filter(pk__in=fulfilment_ids).values_list("pk", "order_id")
+    order_of_fulfillment = dict(
+        Fulfillment.objects.filter(pk__in=fulfillment_ids).values_list("pk", "order_id")
     )
     urls = {}
     for entry in entries:
@@ -130,8 +130,8 @@ def _target_urls(entries: list[AuditEntry]) -> dict[int, str]:
             urls[entry.pk] = reverse("fulfillment:order_detail", args=[target_id])
         elif entry.target_type == "storeconnection":
             urls[entry.pk] = reverse("stores:detail", args=[target_id])
-        elif entry.target_type == "fulfillment" and target_id in order_of_fulfilment:
-            order_id = order_of_fulfilment[target_id]
+        elif entry.target_type == "fulfillment" and target_id in order_of_fulfillment:
+            order_id = order_of_fulfillment[target_id]
             urls[entry.pk] = reverse("fulfillment:order_detail", args=[order_id])
     return urls
 

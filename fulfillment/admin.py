@@ -1,4 +1,4 @@
-"""Admin for support: find any order, fulfilment, run, attempt, mapping or token, and act on them.
+"""Admin for support: find any order, fulfillment, run, attempt, mapping or token, and act on them.
 
 Everything is read-only where editing would bypass a service; the actions (reprocess, skip,
 retry write-back, run import again, revoke token) and carrier mapping changes call the same
@@ -246,7 +246,7 @@ class ImportCursorAdmin(ReadOnlyAdmin):
     readonly_fields = _fields(ImportCursor)
 
 
-# --- Fulfilments and write-back ----------------------------------------------------------------
+# --- Fulfillments and write-back ----------------------------------------------------------------
 
 
 class FulfillmentLineInline(ReadOnlyInline):

@@ -97,8 +97,8 @@ def carrier_mapping_add(
     actor=None,
     via: str = AuditEntry.Via.CONSOLE,
 ) -> CarrierMapping:
-    """Add (or replace) a mapping, then let the fulfilments held for want of one continue.
-    Audited; the returned mapping's ``released`` lists the fulfilments released."""
+    """Add (or replace) a mapping, then let the fulfillments held for want of one continue.
+    Audited; the returned mapping's ``released`` lists the fulfillments released."""
     with transaction.atomic():
         existing = CarrierMapping.objects.filter(
             store=store, carrier=_norm(carrier), service=_norm(service)
@@ -171,7 +171,7 @@ def carrier_mapping_update(
 def carrier_mapping_delete(
     *, mapping: CarrierMapping, actor=None, via: str = AuditEntry.Via.CONSOLE
 ) -> None:
-    # A fulfilment already written keeps its Ship Via; later ones of this carrier are held.
+    # A fulfillment already written keeps its Ship Via; later ones of this carrier are held.
     with transaction.atomic():
         before = _values(mapping)
         store = mapping.store
@@ -200,7 +200,7 @@ def carrier_mapping_check(
 ) -> list[str]:
     """Warnings when the store's Acumatica has no such Ship Via code or box, or cannot be
     asked. Never a refusal: the code may be created in Acumatica later, and a mapping is
-    needed now to release held fulfilments."""
+    needed now to release held fulfillments."""
     wanted = [("ShipVia", ship_via, "Ship Via code", "Ship Via Codes (CS207500)")]
     if default_box_id:
         wanted.append(("ShippingBox", default_box_id, "Box ID", "Boxes (CS207600)"))

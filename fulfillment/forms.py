@@ -1,4 +1,4 @@
-"""Forms of the order page (recording a fulfilment by hand) and of the carrier mappings page.
+"""Forms of the order page (recording a fulfillment by hand) and of the carrier mappings page.
 They check shape and turn what was typed into the services' arguments; the rules themselves
 are the services' (``fulfillment_record``, ``carrier_mapping_*``)."""
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from .fulfilments import rules
+from .fulfillments import rules
 from .models import CarrierMapping, OrderLine
 
 
@@ -59,7 +59,7 @@ class ShipmentForm(forms.Form):
         kwargs.setdefault(
             "initial",
             {
-                # A new key per form shown: a double submit records one fulfilment.
+                # A new key per form shown: a double submit records one fulfillment.
                 "idempotency_key": secrets.token_urlsafe(16),
                 "shipped_at": timezone.now().replace(second=0, microsecond=0),
             },
@@ -122,7 +122,7 @@ PackageFormSet = forms.formset_factory(
 )
 
 
-def fulfilment_request(shipment: ShipmentForm, packages) -> dict:
+def fulfillment_request(shipment: ShipmentForm, packages) -> dict:
     """The forms' values as the request ``fulfillment_record`` takes (the API's shape)."""
     data = shipment.cleaned_data
     return {
@@ -150,7 +150,7 @@ class OrderFilterForm(forms.Form):
     still shows orders."""
 
     DATE_FIELDS = (("imported", "Imported"), ("updated", "Updated"))
-    FULFILMENT_STATUSES = (
+    FULFILLMENT_STATUSES = (
         ("pending", "Pending write-back"),
         ("held", "Held"),
         ("failed", "Failed"),
@@ -159,8 +159,8 @@ class OrderFilterForm(forms.Form):
 
     store = forms.IntegerField(required=False, min_value=1)
     status = forms.ChoiceField(required=False, choices=())
-    fulfilment_status = forms.ChoiceField(
-        required=False, choices=(("", "Any fulfilment"), *FULFILMENT_STATUSES)
+    fulfillment_status = forms.ChoiceField(
+        required=False, choices=(("", "Any fulfillment"), *FULFILLMENT_STATUSES)
     )
     q = forms.CharField(required=False, max_length=100, strip=True)
     date_field = forms.ChoiceField(required=False, choices=DATE_FIELDS)

@@ -27,7 +27,7 @@ from .writeback.services import REPROCESSABLE, writeback_retry
 logger = logging.getLogger("connector.fulfillment")
 
 # Not yet shipped by the warehouse (or stopped by an error): taking it out of the queue loses
-# nothing. A shipped order's fulfilments must still be written back; a cancelled or closed one
+# nothing. A shipped order's fulfillments must still be written back; a cancelled or closed one
 # has left the queue already.
 SKIPPABLE_STATUSES = frozenset(
     {
@@ -48,7 +48,7 @@ def _require_staff(actor) -> None:
 
 def order_skip(*, order: Order, reason: str, actor, via: str = AuditEntry.Via.CONSOLE) -> Order:
     """Take the order out of the warehouse queue: status ``skipped`` with who and why. The
-    warehouse API then refuses to acknowledge or fulfil it and ``?status=ready`` no longer
+    warehouse API then refuses to acknowledge or fulfill it and ``?status=ready`` no longer
     lists it; its ``updated_at`` moves so a warehouse polling for changes sees it."""
     _require_staff(actor)
     reason = " ".join((reason or "").split())
@@ -98,7 +98,7 @@ def order_skip(*, order: Order, reason: str, actor, via: str = AuditEntry.Via.CO
 class ReprocessResult:
     order: Order
     import_result: SingleImportResult
-    # References of the fulfilments whose write-back was retried, and why others were not.
+    # References of the fulfillments whose write-back was retried, and why others were not.
     retried: list[str] = field(default_factory=list)
     not_retried: list[str] = field(default_factory=list)
     unskipped: bool = False
@@ -129,10 +129,10 @@ def order_reprocess(*, order: Order, actor, via: str = AuditEntry.Via.CONSOLE) -
     """Re-read the order from Acumatica now and retry its failed or held write-backs.
 
     A skipped order is first put back so that the import decides its status afresh: without
-    fulfilments it becomes ``ready`` and its stored hash is cleared, so the import rewrites it
-    from what Acumatica holds now (back on hold, cancelled, or ready again); with fulfilments
+    fulfillments it becomes ``ready`` and its stored hash is cleared, so the import rewrites it
+    from what Acumatica holds now (back on hold, cancelled, or ready again); with fulfillments
     its status is computed from them as the write-back does (the warehouse shipped it). If
-    Acumatica cannot be read, an order that was skipped without fulfilments is skipped again:
+    Acumatica cannot be read, an order that was skipped without fulfillments is skipped again:
     it must not reach the warehouse unverified."""
     _require_staff(actor)
     with transaction.atomic():
@@ -155,13 +155,13 @@ def order_reprocess(*, order: Order, actor, via: str = AuditEntry.Via.CONSOLE) -
         order=locked, import_result=import_result, unskipped=restore is not None
     )
     stopped = Fulfillment.objects.filter(order=locked, status__in=REPROCESSABLE).order_by("pk")
-    for fulfilment in stopped:
+    for fulfillment in stopped:
         try:
-            writeback_retry(fulfillment=fulfilment, actor=actor, via=via)
+            writeback_retry(fulfillment=fulfillment, actor=actor, via=via)
         except ValidationError as exc:
-            result.not_retried.append(f"{fulfilment.reference}: {' '.join(exc.messages)}")
+            result.not_retried.append(f"{fulfillment.reference}: {' '.join(exc.messages)}")
         else:
-            result.retried.append(fulfilment.reference)
+            result.retried.append(fulfillment.reference)
 
     locked.refresh_from_db()
     result.order = locked

@@ -33,7 +33,7 @@ def import_store(
 
 @shared_task(name="fulfillment.write_back")
 def write_back(fulfillment_id: int) -> None:
-    """Write one fulfilment back to Acumatica; safe to run twice (see fulfillment.writeback)."""
+    """Write one fulfillment back to Acumatica; safe to run twice (see fulfillment.writeback)."""
     from .writeback.engine import writeback_run
 
     writeback_run(fulfillment_id=fulfillment_id)

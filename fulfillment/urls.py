@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_actions, views_carriers, views_fulfilments, views_imports, views_why
+from . import views, views_actions, views_carriers, views_fulfillments, views_imports, views_why
 
 app_name = "fulfillment"
 
@@ -8,18 +8,18 @@ urlpatterns = [
     path("", views.order_list, name="order_list"),
     path("why/", views_why.order_why, name="order_why"),
     path("<int:order_id>/", views.order_detail, name="order_detail"),
-    path("<int:order_id>/fulfil/", views_fulfilments.order_fulfil, name="order_fulfil"),
+    path("<int:order_id>/fulfill/", views_fulfillments.order_fulfill, name="order_fulfill"),
     # Operator actions: GET shows the confirmation step, POST does it (audited).
     path("<int:order_id>/actions/<slug:action>/", views_actions.order_action, name="order_action"),
     path(
-        "fulfilments/<int:fulfillment_id>/retry/",
-        views_actions.fulfilment_retry,
-        name="fulfilment_retry",
+        "fulfillments/<int:fulfillment_id>/retry/",
+        views_actions.fulfillment_retry,
+        name="fulfillment_retry",
     ),
     path(
-        "fulfilments/<int:fulfillment_id>/carrier-mapping/",
-        views_actions.fulfilment_add_carrier_mapping,
-        name="fulfilment_add_carrier_mapping",
+        "fulfillments/<int:fulfillment_id>/carrier-mapping/",
+        views_actions.fulfillment_add_carrier_mapping,
+        name="fulfillment_add_carrier_mapping",
     ),
     path("imports/", views_imports.import_run_list, name="import_run_list"),
     path("imports/<int:run_id>/", views_imports.import_run_detail, name="import_run_detail"),

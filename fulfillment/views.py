@@ -20,17 +20,17 @@ from stores import access
 from . import selectors
 from .forms import OrderFilterForm
 from .models import Fulfillment, FulfillmentPackage, FulfillmentStatus, OrderStatus
-from .views_fulfilments import order_page
+from .views_fulfillments import order_page
 
 PAGE_SIZE = 50
 # "pending" covers a write-back a worker is doing right now: both are waiting for Acumatica.
-_FULFILMENT_STATUSES = {
+_FULFILLMENT_STATUSES = {
     "pending": (FulfillmentStatus.PENDING, FulfillmentStatus.WRITING),
     "held": (FulfillmentStatus.HELD,),
     "failed": (FulfillmentStatus.FAILED,),
     "written_back": (FulfillmentStatus.WRITTEN_BACK,),
 }
-# The worst status first: what the list shows for an order with several fulfilments.
+# The worst status first: what the list shows for an order with several fulfillments.
 _WORST_FIRST = [
     FulfillmentStatus.FAILED,
     FulfillmentStatus.HELD,
@@ -43,8 +43,8 @@ _TYPED_NBR = re.compile(r"^(?P<type>[A-Za-z0-9]{2})[ /](?P<nbr>\S+)$")
 
 
 def orders_search(orders: QuerySet, q: str) -> QuerySet:
-    """Orders whose document number, Acumatica shipment number (its own or a fulfilment's),
-    customer reference, fulfilment reference or tracking number matches ``q``. Numbers match
+    """Orders whose document number, Acumatica shipment number (its own or a fulfillment's),
+    customer reference, fulfillment reference or tracking number matches ``q``. Numbers match
     whole (ignoring case): a sales order and a shipment may share a number, and both are found;
     the customer reference matches anywhere in it."""
     typed = _TYPED_NBR.match(q)
@@ -52,7 +52,7 @@ def orders_search(orders: QuerySet, q: str) -> QuerySet:
         return orders.filter(
             erp_order_type__iexact=typed["type"], erp_order_nbr__iexact=typed["nbr"]
         )
-    via_fulfilments = Fulfillment.objects.filter(
+    via_fulfillments = Fulfillment.objects.filter(
         Q(reference__iexact=q) | Q(erp_shipment_nbr__iexact=q)
     ).values("order_id")
     via_packages = FulfillmentPackage.objects.filter(tracking_number__iexact=q).values(
@@ -62,7 +62,7 @@ def orders_search(orders: QuerySet, q: str) -> QuerySet:
         Q(erp_order_nbr__iexact=q)
         | Q(erp_shipment_nbr__iexact=q)
         | Q(customer_reference__icontains=q)
-        | Q(pk__in=via_fulfilments)
+        | Q(pk__in=via_fulfillments)
         | Q(pk__in=via_packages)
     )
 
@@ -71,8 +71,8 @@ def _filtered(orders: QuerySet, values: dict) -> QuerySet:
     if "store" in values:
         # A store the user may not see filters to nothing: orders_for already excludes it.
         orders = orders.filter(store_id=values["store"])
-    if "fulfilment_status" in values:
-        statuses = _FULFILMENT_STATUSES[values["fulfilment_status"]]
+    if "fulfillment_status" in values:
+        statuses = _FULFILLMENT_STATUSES[values["fulfillment_status"]]
         orders = orders.filter(
             pk__in=Fulfillment.objects.filter(status__in=statuses).values("order_id")
         )
@@ -89,8 +89,8 @@ def _filtered(orders: QuerySet, values: dict) -> QuerySet:
     return orders
 
 
-def _with_fulfilment_summary(orders) -> None:
-    """Sets ``fulfilment_count``, ``fulfilment_worst`` (a FulfillmentStatus or "") and
+def _with_fulfillment_summary(orders) -> None:
+    """Sets ``fulfillment_count``, ``fulfillment_worst`` (a FulfillmentStatus or "") and
     ``shipment_nbrs`` on each order of the page (one query for the page)."""
     by_order: dict[int, list[tuple[str, str]]] = {}
     rows = Fulfillment.objects.filter(order__in=orders).values_list(
@@ -101,10 +101,10 @@ def _with_fulfilment_summary(orders) -> None:
     for order in orders:
         found = by_order.get(order.pk, [])
         statuses = {status for status, _ in found}
-        order.fulfilment_count = len(found)
-        order.fulfilment_worst = next((s for s in _WORST_FIRST if s in statuses), "")
-        order.fulfilment_worst_label = (
-            FulfillmentStatus(order.fulfilment_worst).label if order.fulfilment_worst else ""
+        order.fulfillment_count = len(found)
+        order.fulfillment_worst = next((s for s in _WORST_FIRST if s in statuses), "")
+        order.fulfillment_worst_label = (
+            FulfillmentStatus(order.fulfillment_worst).label if order.fulfillment_worst else ""
         )
         nbrs = [nbr for _, nbr in found if nbr]
         if order.erp_shipment_nbr and order.erp_shipment_nbr not in nbrs:
@@ -128,7 +128,7 @@ def order_list(request):
     page = Paginator(orders.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    _with_fulfilment_summary(page.object_list)
+    _with_fulfillment_summary(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     without_status = query.copy()
@@ -141,7 +141,7 @@ def order_list(request):
             "form": form,
             "stores": access.stores_for(request.user),
             "statuses": OrderStatus.choices,
-            "fulfilment_statuses": OrderFilterForm.FULFILMENT_STATUSES,
+            "fulfillment_statuses": OrderFilterForm.FULFILLMENT_STATUSES,
             "status_counts": [
                 (value, label, by_status[value])
                 for value, label in OrderStatus.choices
@@ -150,7 +150,7 @@ def order_list(request):
             "selected": {
                 "store": str(values.get("store", "")),
                 "status": values.get("status", ""),
-                "fulfilment_status": values.get("fulfilment_status", ""),
+                "fulfillment_status": values.get("fulfillment_status", ""),
                 "q": request.GET.get("q", "")[:100],
                 "dates": values.get("date_field", "imported"),
                 "from": request.GET.get("from", "")[:10],
@@ -165,5 +165,5 @@ def order_list(request):
 
 @login_required
 def order_detail(request, order_id):
-    # The page also shows the order's timeline, fulfilments and, for 3PL staff, the actions.
+    # The page also shows the order's timeline, fulfillments and, for 3PL staff, the actions.
     return order_page(request, selectors.order_for(request.user, order_id))

@@ -1,5 +1,5 @@
-"""Operator actions on an order and its fulfilments: skip, reprocess, retry a write-back, add the
-carrier mapping a held fulfilment waits for.
+"""Operator actions on an order and its fulfillments: skip, reprocess, retry a write-back, add the
+carrier mapping a held fulfillment waits for.
 
 Each action URL answers GET with a confirmation page (what will happen, a reason when one is
 needed) and POST by calling one service, which audits it; then a message and back to the order
@@ -31,21 +31,21 @@ def _staff_only(request) -> None:
         raise Http404("No such page.")
 
 
-def _fulfilment_for(request, fulfillment_id) -> Fulfillment:
+def _fulfillment_for(request, fulfillment_id) -> Fulfillment:
     _staff_only(request)
     ids = access.merchant_ids_for(request.user)
-    fulfilments = Fulfillment.objects.select_related("order", "store", "store__merchant")
+    fulfillments = Fulfillment.objects.select_related("order", "store", "store__merchant")
     if ids is not None:
-        fulfilments = fulfilments.filter(store__merchant_id__in=ids)
+        fulfillments = fulfillments.filter(store__merchant_id__in=ids)
     try:
-        return fulfilments.get(pk=fulfillment_id)
+        return fulfillments.get(pk=fulfillment_id)
     except (Fulfillment.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such fulfilment.") from None
+        raise Http404("No such fulfillment.") from None
 
 
-def _order_url(order_id: int, fulfilment: Fulfillment | None = None) -> str:
+def _order_url(order_id: int, fulfillment: Fulfillment | None = None) -> str:
     url = reverse("fulfillment:order_detail", args=[order_id])
-    return f"{url}#fulfilment-{fulfilment.pk}" if fulfilment else url
+    return f"{url}#fulfillment-{fulfillment.pk}" if fulfillment else url
 
 
 def _confirm(request, *, status: int = 200, **context):
@@ -71,7 +71,7 @@ def _skip_page(request, order: Order, form, *, status: int = 200):
         what=[
             "The order leaves the warehouse queue: its status becomes “Skipped by an operator” "
             "with your name and reason.",
-            "The warehouse API refuses to acknowledge or fulfil it, and no longer lists it "
+            "The warehouse API refuses to acknowledge or fulfill it, and no longer lists it "
             "among ready orders; a warehouse polling for changes sees it change.",
             "Imports leave it skipped (changes in Acumatica are flagged) until someone "
             "reprocesses it.",
@@ -92,7 +92,7 @@ def _reprocess_page(request, order: Order, form, *, status: int = 200):
     if order.status == "skipped":
         what.append(
             "It is no longer skipped: its status is decided afresh from Acumatica (or from its "
-            "fulfilments if the warehouse shipped some). If Acumatica cannot be read it stays "
+            "fulfillments if the warehouse shipped some). If Acumatica cannot be read it stays "
             "skipped."
         )
     stopped = order.fulfillments.filter(
@@ -144,62 +144,62 @@ def order_action(request, order_id, action):
     return redirect(_order_url(order.pk))
 
 
-# --- Fulfilment actions ----------------------------------------------------------------------
+# --- Fulfillment actions ----------------------------------------------------------------------
 
 
-def _retry_page(request, fulfilment: Fulfillment, form, *, status: int = 200, refusal=""):
-    if not refusal and fulfilment.status not in RETRYABLE:
+def _retry_page(request, fulfillment: Fulfillment, form, *, status: int = 200, refusal=""):
+    if not refusal and fulfillment.status not in RETRYABLE:
         refusal = (
-            f"Fulfilment {fulfilment.reference} is {fulfilment.get_status_display().lower()}: "
+            f"Fulfillment {fulfillment.reference} is {fulfillment.get_status_display().lower()}: "
             "there is nothing to retry."
         )
-    if fulfilment.status == FulfillmentStatus.PENDING:
+    if fulfillment.status == FulfillmentStatus.PENDING:
         what = ["It is waiting out a back-off after a failed attempt: it is written back now."]
     else:
         what = [
-            f"It goes from {fulfilment.get_status_display().lower()} back to pending and is "
+            f"It goes from {fulfillment.get_status_display().lower()} back to pending and is "
             "written back now.",
             "What Acumatica already holds for it is looked up first (by its reference), so a "
             "retry never creates a second Shipment.",
         ]
-        if fulfilment.last_error:
-            what.append(f"Last error: {fulfilment.last_error}")
+        if fulfillment.last_error:
+            what.append(f"Last error: {fulfillment.last_error}")
     return _confirm(
         request,
         status=status,
-        title=f"Retry the write-back of fulfilment {fulfilment.reference}",
-        order=fulfilment.order,
-        fulfilment=fulfilment,
+        title=f"Retry the write-back of fulfillment {fulfillment.reference}",
+        order=fulfillment.order,
+        fulfillment=fulfillment,
         what=what,
         form=form,
         submit_label="Retry write-back",
         danger=False,
         refusal=refusal,
-        cancel_url=_order_url(fulfilment.order_id, fulfilment),
+        cancel_url=_order_url(fulfillment.order_id, fulfillment),
     )
 
 
 @login_required
-def fulfilment_retry(request, fulfillment_id):
-    fulfilment = _fulfilment_for(request, fulfillment_id)
+def fulfillment_retry(request, fulfillment_id):
+    fulfillment = _fulfillment_for(request, fulfillment_id)
     form = ConfirmForm(request.POST or None)
     if request.method != "POST":
-        return _retry_page(request, fulfilment, form)
+        return _retry_page(request, fulfillment, form)
     try:
-        writeback_retry(fulfillment=fulfilment, actor=request.user)
+        writeback_retry(fulfillment=fulfillment, actor=request.user)
     except ValidationError as exc:
-        fulfilment.refresh_from_db()
-        return _retry_page(request, fulfilment, form, status=400, refusal=" ".join(exc.messages))
+        fulfillment.refresh_from_db()
+        return _retry_page(request, fulfillment, form, status=400, refusal=" ".join(exc.messages))
     messages.success(
-        request, f"Write-back of fulfilment {fulfilment.reference} queued; it runs now."
+        request, f"Write-back of fulfillment {fulfillment.reference} queued; it runs now."
     )
-    return redirect(_order_url(fulfilment.order_id, fulfilment))
+    return redirect(_order_url(fulfillment.order_id, fulfillment))
 
 
 @login_required
-def fulfilment_add_carrier_mapping(request, fulfillment_id):
-    fulfilment = _fulfilment_for(request, fulfillment_id)
-    store = fulfilment.store
+def fulfillment_add_carrier_mapping(request, fulfillment_id):
+    fulfillment = _fulfillment_for(request, fulfillment_id)
+    store = fulfillment.store
     if request.method == "POST":
         form = CarrierMappingForm(request.POST)
         if form.is_valid():
@@ -210,38 +210,38 @@ def fulfilment_add_carrier_mapping(request, fulfillment_id):
             else:
                 carrier_mapping_saved_messages(request, store, mapping, "added")
                 released = len(mapping.released)
-                if fulfilment.pk not in mapping.released:
-                    fulfilment.refresh_from_db()
-                    if fulfilment.status == FulfillmentStatus.HELD:
+                if fulfillment.pk not in mapping.released:
+                    fulfillment.refresh_from_db()
+                    if fulfillment.status == FulfillmentStatus.HELD:
                         messages.warning(
                             request,
-                            f"Fulfilment {fulfilment.reference} is still held: "
-                            f"{fulfilment.status_reason}",
+                            f"Fulfillment {fulfillment.reference} is still held: "
+                            f"{fulfillment.status_reason}",
                         )
                 if not released:
                     messages.info(request, "No held write-back could be released by it.")
-                return redirect(_order_url(fulfilment.order_id, fulfilment))
+                return redirect(_order_url(fulfillment.order_id, fulfillment))
     else:
         form = CarrierMappingForm(
-            initial={"carrier": fulfilment.carrier, "service": fulfilment.service}
+            initial={"carrier": fulfillment.carrier, "service": fulfillment.service}
         )
     refusal = ""
-    if fulfilment.status != FulfillmentStatus.HELD:
+    if fulfillment.status != FulfillmentStatus.HELD:
         refusal = (
-            f"Fulfilment {fulfilment.reference} is {fulfilment.get_status_display().lower()}, "
+            f"Fulfillment {fulfillment.reference} is {fulfillment.get_status_display().lower()}, "
             "not held: it does not wait for a mapping. You can still add one on the store's "
             "carrier mappings page."
         )
     return render(
         request,
-        "fulfillment/carrier_mapping_for_fulfilment.html",
+        "fulfillment/carrier_mapping_for_fulfillment.html",
         {
-            "fulfilment": fulfilment,
+            "fulfillment": fulfillment,
             "store": store,
-            "order": fulfilment.order,
+            "order": fulfillment.order,
             "form": form,
             "refusal": refusal,
-            "cancel_url": _order_url(fulfilment.order_id, fulfilment),
+            "cancel_url": _order_url(fulfillment.order_id, fulfillment),
         },
         status=400 if form.is_bound else 200,
     )

@@ -3,7 +3,7 @@
 Who: anyone who may see the store (``stores.access.store_for``; another merchant's store is a
 404). Merchant users may change their own store's mappings: the Ship Via codes and boxes are
 their Acumatica's, and they are the ones who know them. Adding or changing a mapping lets the
-fulfilments held for want of it continue. Ship Via and box are looked up in the store's
+fulfillments held for want of it continue. Ship Via and box are looked up in the store's
 Acumatica after saving; a miss is a warning, not a refusal (the instance may be unreachable
 for a while, or the code about to be created)."""
 
@@ -41,7 +41,7 @@ def carrier_mapping_list(request, store_id):
                 carrier_mapping_saved_messages(request, store, mapping, "added")
                 return redirect("carriers:list", store.pk)
     else:
-        # The held fulfilment's link pre-fills the carrier and service it needs.
+        # The held fulfillment's link pre-fills the carrier and service it needs.
         form = CarrierMappingForm(
             initial={
                 "carrier": request.GET.get("carrier", "")[:100],

@@ -3,7 +3,7 @@
 Field names, their order and their value types are those of Acumatica's own Default/24.200.001
 swagger (API.md §4.3, §11); older endpoint versions serve the same set minus the fields marked with
 the version that introduced them (``@23``, ``@24``). Every scalar field of a served entity is
-served; of the linked and detail entities only those a fulfilment integration touches are (the
+served; of the linked and detail entities only those a fulfillment integration touches are (the
 others, e.g. ``SalesOrder.Payments`` or ``StockItem.WarehouseDetails``, are left out of the
 entity, its swagger and its responses). tests/sandbox/test_swagger.py holds this file to the
 shared swagger.

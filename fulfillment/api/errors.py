@@ -4,7 +4,7 @@
 
 ``errors`` (validation only) maps each field path — the field names joined with ``.``, list
 positions in ``[n]`` — to its messages; ``non_field_errors`` is about the body as a whole.
-The fulfilment services' refusals become 400 (invalid) and 409 (conflict, not shippable, not
+The fulfillment services' refusals become 400 (invalid) and 409 (conflict, not shippable, not
 in the queue)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..fulfilments import (
+from ..fulfillments import (
     FulfillmentConflict,
     FulfillmentError,
     FulfillmentInvalid,

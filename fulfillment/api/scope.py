@@ -1,4 +1,4 @@
-"""What a token may read: the orders and fulfilments of its merchants (all, for a token
+"""What a token may read: the orders and fulfillments of its merchants (all, for a token
 without merchants). Anything else does not exist for it (404)."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound
 
-from ..fulfilments.rules import MAX_ID
-from ..fulfilments.selectors import fulfillments_detailed
+from ..fulfillments.rules import MAX_ID
+from ..fulfillments.selectors import fulfillments_detailed
 from ..models import ApiToken, Fulfillment, Order
 from .tokens import merchant_ids_for_token
 
@@ -29,14 +29,14 @@ def order_for_token(token: ApiToken, order_id: int) -> Order:
 
 def fulfillments_for_token(token: ApiToken) -> QuerySet[Fulfillment]:
     ids = merchant_ids_for_token(token)
-    fulfilments = fulfillments_detailed()
-    return fulfilments if ids is None else fulfilments.filter(store__merchant_id__in=ids)
+    fulfillments = fulfillments_detailed()
+    return fulfillments if ids is None else fulfillments.filter(store__merchant_id__in=ids)
 
 
 def fulfillment_for_token(token: ApiToken, fulfillment_id: int) -> Fulfillment:
     if not 0 < fulfillment_id <= MAX_ID:
-        raise NotFound("No such fulfilment.")
-    fulfilment = fulfillments_for_token(token).filter(pk=fulfillment_id).first()
-    if fulfilment is None:
-        raise NotFound("No such fulfilment.")
-    return fulfilment
+        raise NotFound("No such fulfillment.")
+    fulfillment = fulfillments_for_token(token).filter(pk=fulfillment_id).first()
+    if fulfillment is None:
+        raise NotFound("No such fulfillment.")
+    return fulfillment

@@ -12,7 +12,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..fulfilments import rules
+from ..fulfillments import rules
 from ..models import Fulfillment, Order, OrderLine, OrderStatus
 
 # --- requests -----------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ class FulfillmentRequest(StrictSerializer):
     idempotency_key = StrictCharField(
         max_length=rules.IDEMPOTENCY_KEY_MAX,
         help_text="Your id for this shipment. Sending it again with the same body returns "
-        "the fulfilment recorded the first time (200); with another body, 409.",
+        "the fulfillment recorded the first time (200); with another body, 409.",
     )
     shipped_at = UtcDateTimeField(help_text="ISO 8601; without an offset, UTC.")
     carrier = StrictCharField(max_length=rules.CARRIER_MAX, help_text="e.g. UPS")
@@ -215,9 +215,9 @@ class OrderLineSerializer(serializers.ModelSerializer):
     quantity = PlainDecimalField(
         source="open_quantity", help_text="What the warehouse is asked to ship in all."
     )
-    shipped_quantity = PlainDecimalField(help_text="Shipped so far by recorded fulfilments.")
+    shipped_quantity = PlainDecimalField(help_text="Shipped so far by recorded fulfillments.")
     remaining_quantity = serializers.SerializerMethodField(
-        help_text="quantity - shipped_quantity: what a fulfilment may still ship."
+        help_text="quantity - shipped_quantity: what a fulfillment may still ship."
     )
 
     class Meta:
@@ -357,7 +357,7 @@ class ErrorSerializer(serializers.Serializer):
         help_text="Validation only: field path (e.g. `lines[0].quantity`) → messages.",
     )
     fulfillment_id = serializers.IntegerField(
-        required=False, help_text="409 idempotency_conflict: the fulfilment that has the key."
+        required=False, help_text="409 idempotency_conflict: the fulfillment that has the key."
     )
     order_status = serializers.CharField(
         required=False, help_text="409 order_not_shippable / order_not_in_queue."

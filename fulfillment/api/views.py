@@ -1,5 +1,5 @@
 """The warehouse API's endpoints. Thin: read through ``scope`` (a token sees its merchants'
-data only; anything else is a 404), write through the fulfilment services, answer errors in
+data only; anything else is a 404), write through the fulfillment services, answer errors in
 one shape (``errors.exception_handler``)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from ..fulfilments import fulfillment_record, order_acknowledge
-from ..fulfilments.selectors import fulfillments_detailed
+from ..fulfillments import fulfillment_record, order_acknowledge
+from ..fulfillments.selectors import fulfillments_detailed
 from ..models import FulfillmentSource, Order
 from . import scope
 from .auth import ApiTokenAuthentication, HasApiToken
@@ -124,21 +124,21 @@ class OrderFulfillmentsView(WarehouseApiView):
     serializer_class = FulfillmentSerializer
 
     @extend_schema(
-        summary="The order's fulfilments",
+        summary="The order's fulfillments",
         responses={200: FulfillmentSerializer(many=True), **ERRORS},
     )
     def get(self, request, order_id):
-        fulfilments = fulfillments_detailed().filter(order=self.order()).order_by("id")
-        return Response(self.get_serializer(fulfilments, many=True).data)
+        fulfillments = fulfillments_detailed().filter(order=self.order()).order_by("id")
+        return Response(self.get_serializer(fulfillments, many=True).data)
 
     @extend_schema(
         summary="Record what shipped",
         description=(
-            "201 with the new fulfilment; 200 with the same fulfilment when the same "
+            "201 with the new fulfillment; 200 with the same fulfillment when the same "
             "`idempotency_key` comes again with the same body; 409 when it comes with "
             "another body (`idempotency_conflict`) or the order cannot be shipped "
             "(`order_not_shippable`). Lines may ship part of what is open; the total shipped "
-            "by every fulfilment of a line may not exceed its `quantity`. Weight units: lb, "
+            "by every fulfillment of a line may not exceed its `quantity`. Weight units: lb, "
             "kg, oz, g; dimension units: in, cm. Unknown fields are refused."
         ),
         request=FulfillmentRequest,
@@ -154,7 +154,7 @@ class OrderFulfillmentsView(WarehouseApiView):
         order = self.order()
         body = FulfillmentRequest(data=request.data)
         body.is_valid(raise_exception=True)
-        fulfilment, created = fulfillment_record(
+        fulfillment, created = fulfillment_record(
             order=order,
             data=body.validated_data,
             idempotency_key=body.validated_data["idempotency_key"],
@@ -162,9 +162,9 @@ class OrderFulfillmentsView(WarehouseApiView):
             api_token=self.token,
             raw_request=request.data,
         )
-        fulfilment = scope.fulfillment_for_token(self.token, fulfilment.pk)
+        fulfillment = scope.fulfillment_for_token(self.token, fulfillment.pk)
         return Response(
-            self.get_serializer(fulfilment).data,
+            self.get_serializer(fulfillment).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -174,7 +174,7 @@ class FulfillmentDetailView(WarehouseApiView):
     serializer_class = FulfillmentSerializer
 
     @extend_schema(
-        summary="A fulfilment and its write-back",
+        summary="A fulfillment and its write-back",
         description="`status`: pending, writing, written_back, held (see `status_reason`), "
         "failed (see `last_error` and Acumatica's `last_error_fields`).",
         responses={200: FulfillmentSerializer, **ERRORS},

@@ -214,7 +214,7 @@ def _known_orders(
     store: StoreConnection, orders: list[MappedOrder]
 ) -> dict[tuple, rows.StoredOrder]:
     kind = orders[0].source_kind
-    # Locked until the page commits: a fulfilment being recorded for one of these orders (which
+    # Locked until the page commits: a fulfillment being recorded for one of these orders (which
     # locks its order too) either lands before this read — and the decision sees it shipped —
     # or waits for the page, so the page never writes back a stale status over it.
     stored = Order.objects.select_for_update().filter(store=store, source_kind=kind).order_by()

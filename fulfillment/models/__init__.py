@@ -3,7 +3,7 @@
 from .api_tokens import ApiToken
 from .carriers import CarrierMapping
 from .events import OrderEvent, OrderEventKind
-from .fulfilments import (
+from .fulfillments import (
     Fulfillment,
     FulfillmentLine,
     FulfillmentPackage,

@@ -1,7 +1,7 @@
 """The order timeline: one row per thing that happened to an order, in the order it happened.
 
 Written by the services that make those things happen (import binder, acknowledging, recording a
-fulfilment, write-back attempts, operator actions) through ``fulfillment.timeline``; read by the
+fulfillment, write-back attempts, operator actions) through ``fulfillment.timeline``; read by the
 order page. Append-only.
 """
 
@@ -20,7 +20,7 @@ class OrderEventKind(models.TextChoices):
     CHANGED_AT_SOURCE = "changed_at_source", "Changed in Acumatica after the warehouse took it"
     STATUS_AT_SOURCE = "status_at_source", "Status changed in Acumatica"
     ACKNOWLEDGED = "acknowledged", "Picked up by the warehouse"
-    FULFILMENT_RECEIVED = "fulfilment_received", "Fulfilment received"
+    FULFILLMENT_RECEIVED = "fulfillment_received", "Fulfillment received"
     WRITEBACK_ATTEMPT = "writeback_attempt", "Write-back attempt"
     SHIPMENT_CREATED = "shipment_created", "Acumatica shipment recorded"
     WRITTEN_BACK = "written_back", "Written back"

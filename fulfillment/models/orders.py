@@ -15,7 +15,7 @@ Order lifecycle (``Order.status``)::
   released.
 * ``cancelled_at_source``: cancelled in Acumatica; leaves the queue.
 * ``closed_at_source``: completed, invoiced or shipped in Acumatica without the warehouse.
-* ``partially_shipped`` / ``shipped``: the warehouse reported fulfilments.
+* ``partially_shipped`` / ``shipped``: the warehouse reported fulfillments.
 * ``written_back``: the shipment is recorded and confirmed in Acumatica.
 * ``error``: something failed for this order after it was shipped; ``status_reason`` says what.
 * ``skipped``: an operator took it out of the warehouse queue with a reason (``status_reason``);
@@ -194,7 +194,7 @@ class OrderLine(models.Model):
     erp_order_type = models.CharField(max_length=lengths.ORDER_TYPE, blank=True)
     erp_order_nbr = models.CharField(max_length=lengths.DOCUMENT_NBR, blank=True)
     erp_order_line_nbr = models.PositiveIntegerField(null=True, blank=True)
-    # Local: filled from the warehouse's fulfilments, never by an import.
+    # Local: filled from the warehouse's fulfillments, never by an import.
     shipped_quantity = models.DecimalField(max_digits=20, decimal_places=6, default=0)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Writing fulfilments back to Acumatica as confirmed Shipments, exactly once.
+"""Writing fulfillments back to Acumatica as confirmed Shipments, exactly once.
 
 One concern per module: ``plan`` (what to write, checked before any call), ``payloads`` (the
 bodies, pure), ``verify`` (the read-back comparison, pure), ``exporter`` (the calls to
@@ -10,7 +10,7 @@ release held, dispatch), ``drain`` (the foreground drain), ``units``, ``conf``, 
 
 ``writeback_enqueue`` is how everything else asks for a write-back: it queues the task after
 the current transaction commits (the outbox row already exists by then), so a rolled-back
-fulfilment is never written and a committed one is never forgotten (the periodic sweep
+fulfillment is never written and a committed one is never forgotten (the periodic sweep
 re-queues outbox rows whose task was lost).
 """
 

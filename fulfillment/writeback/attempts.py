@@ -119,9 +119,9 @@ def attempt_finish(
             .first()
         )
         if row is None or outcome.kind == LEASE_LOST:
-            # Someone else holds the fulfilment now: its outcome is theirs to record.
+            # Someone else holds the fulfillment now: its outcome is theirs to record.
             attempt.outcome = WriteBackAttempt.Outcome.RETRY
-            attempt.error = outcome.message or "Another worker took this fulfilment over."
+            attempt.error = outcome.message or "Another worker took this fulfillment over."
             attempt.save()
             if row is not None:
                 outbox.release(fulfillment_id=fulfillment.pk, holder=holder)
@@ -139,7 +139,7 @@ def attempt_finish(
     if outcome.kind in (SUCCEEDED, FAILED):
         order_status_refresh(order_id=fulfillment.order_id)
     logger.info(
-        "fulfilment %s attempt %s: %s%s",
+        "fulfillment %s attempt %s: %s%s",
         fulfillment.pk,
         attempt.number,
         outcome.kind,
@@ -154,7 +154,7 @@ def _timeline(fulfillment: Fulfillment, attempt: WriteBackAttempt) -> None:
             kind=OrderEventKind.WRITTEN_BACK,
             summary=(
                 f"Written back: Acumatica shipment {fulfillment.erp_shipment_nbr} confirmed and "
-                f"read back as sent (fulfilment {fulfillment.reference}, attempt "
+                f"read back as sent (fulfillment {fulfillment.reference}, attempt "
                 f"{attempt.number})."
             ),
             detail={"shipment_nbr": fulfillment.erp_shipment_nbr, "attempt": attempt.number},
@@ -167,7 +167,7 @@ def _timeline(fulfillment: Fulfillment, attempt: WriteBackAttempt) -> None:
         order=fulfillment.order_id,
         kind=OrderEventKind.WRITEBACK_ATTEMPT,
         summary=(
-            f"Write-back attempt {attempt.number} of fulfilment {fulfillment.reference}: "
+            f"Write-back attempt {attempt.number} of fulfillment {fulfillment.reference}: "
             f"{label}" + (f" — {attempt.error}" if attempt.error else "")
         ),
         detail={

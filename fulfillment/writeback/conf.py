@@ -10,21 +10,21 @@ from django.conf import settings
 
 DEFAULTS: dict[str, float | int | str] = {
     # After a transient failure the next attempt waits base * 2^(n-1) seconds (n = failures in
-    # a row), at most cap, with jitter so that fulfilments that failed together spread out.
+    # a row), at most cap, with jitter so that fulfillments that failed together spread out.
     "FULFILLMENT_WRITEBACK_BACKOFF_BASE_SECONDS": 30,
     "FULFILLMENT_WRITEBACK_BACKOFF_CAP_SECONDS": 3600,
-    # Transient failures in a row before the fulfilment is marked failed with the last cause.
+    # Transient failures in a row before the fulfillment is marked failed with the last cause.
     "FULFILLMENT_WRITEBACK_MAX_ATTEMPTS": 8,
     # The same Acumatica 500 message this many attempts in a row is a refusal, not a hiccup
     # (Acumatica answers business rules such as "cannot be confirmed" with 500 PXException).
     "FULFILLMENT_WRITEBACK_REFUSAL_REPEATS": 3,
-    # A worker's hold on one fulfilment: longer than one attempt can last (a read timeout per
-    # call, the confirm's polling), short enough that a killed worker's fulfilment resumes soon.
+    # A worker's hold on one fulfillment: longer than one attempt can last (a read timeout per
+    # call, the confirm's polling), short enough that a killed worker's fulfillment resumes soon.
     "FULFILLMENT_WRITEBACK_LEASE_SECONDS": 600,
     # A write whose answer never came may still be running in Acumatica: its request queue
-    # keeps a request up to 10 minutes (API.md §7). Until then nobody writes that fulfilment.
+    # keeps a request up to 10 minutes (API.md §7). Until then nobody writes that fulfillment.
     "FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS": 600,
-    # How often a held fulfilment (no carrier mapping, store needs attention) is looked at again.
+    # How often a held fulfillment (no carrier mapping, store needs attention) is looked at again.
     "FULFILLMENT_WRITEBACK_HELD_RECHECK_SECONDS": 300,
     # ConfirmShipment's status URL: how often to poll it and for how long.
     "FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS": 1.0,

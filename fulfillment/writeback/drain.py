@@ -2,7 +2,7 @@
 
 Runs the same ``writeback_run`` the task runs, pass after pass, until nothing is runnable: each
 pass takes every row that is due (with ``ignore_due``: whatever its back-off timer says) and no
-worker holds — a row blocked by a lost write stays blocked, and a fulfilment held in this drain,
+worker holds — a row blocked by a lost write stays blocked, and a fulfillment held in this drain,
 or whose attempt the limiter kept from being sent (circuit breaker open, throttled), is not
 looked at again in it: a failing instance is not hammered. Retries are bounded by
 FULFILLMENT_WRITEBACK_MAX_ATTEMPTS, so the drain ends.
@@ -36,7 +36,7 @@ from .outcomes import HELD_BACK
 
 @dataclass
 class DrainSummary:
-    fulfilments: int = 0
+    fulfillments: int = 0
     written_back: int = 0
     held: int = 0
     failed: int = 0
@@ -104,7 +104,7 @@ def writeback_drain(
         for store_id in sorted(store_ids):
             summary.acumatica_requests += store_sign_out(StoreConnection.objects.get(pk=store_id))
     statuses = Fulfillment.objects.filter(pk__in=touched).values_list("status", flat=True)
-    summary.fulfilments = len(touched)
+    summary.fulfillments = len(touched)
     for status in statuses:
         if status == FulfillmentStatus.WRITTEN_BACK:
             summary.written_back += 1

@@ -1,4 +1,4 @@
-"""``writeback_run``: one attempt at writing one fulfilment back (the ``write_back`` task, the
+"""``writeback_run``: one attempt at writing one fulfillment back (the ``write_back`` task, the
 ``writeback_pending`` command).
 
 1. Take the outbox row's lease (:mod:`.outbox`); a second delivery of the task exits quietly.
@@ -49,7 +49,7 @@ logger = logging.getLogger("connector.fulfillment")
 
 
 class LeaseLost(Exception):
-    """Another worker took the fulfilment after our lease expired: stop before writing."""
+    """Another worker took the fulfillment after our lease expired: stop before writing."""
 
 
 def writeback_run(*, fulfillment_id: int, ignore_due: bool = False) -> WriteBackAttempt | None:
@@ -163,14 +163,14 @@ def _export(
                 summary=(
                     f"Acumatica shipment {nbr} "
                     + ("found, already created by an earlier attempt" if found else "created")
-                    + f" for fulfilment {fulfillment.reference}."
+                    + f" for fulfillment {fulfillment.reference}."
                 ),
                 detail={"shipment_nbr": nbr, "found": found},
                 fulfillment=fulfillment,
             )
         fulfillment.erp_shipment_nbr = nbr
         if found:
-            logger.info("fulfilment %s: already exported as Shipment %s", fulfillment_id, nbr)
+            logger.info("fulfillment %s: already exported as Shipment %s", fulfillment_id, nbr)
 
     def confirmed() -> None:
         Fulfillment.objects.filter(pk=fulfillment_id).exclude(
@@ -197,7 +197,7 @@ def _export(
             return
         ttl = max(conf.lease_ttl(), needed)
         if not outbox.renew(fulfillment_id=fulfillment_id, holder=holder, ttl=ttl):
-            raise LeaseLost("another worker took this fulfilment over")
+            raise LeaseLost("another worker took this fulfillment over")
         lease["until"] = now + ttl
 
     hooks = Hooks(saved=saved, confirmed=confirmed, forgotten=forgotten, before_write=before_write)
@@ -231,7 +231,7 @@ def _export(
             needs_attention=str(exc),
         )
     except Exception as exc:
-        logger.exception("fulfilment %s: write-back attempt failed unexpectedly", fulfillment_id)
+        logger.exception("fulfillment %s: write-back attempt failed unexpectedly", fulfillment_id)
         return Outcome.retry(f"Unexpected error: {type(exc).__name__}: {exc}")
 
 

@@ -3,7 +3,7 @@ take it off hold, confirm it, read it back — resuming from whatever Acumatica 
 
 Exactly once, in sales-order mode:
 
-* Every Shipment written carries the fulfilment's reference (Description and each package's
+* Every Shipment written carries the fulfillment's reference (Description and each package's
   CustomRefNbr1). Its number is saved the moment the PUT answers (``hooks.saved``).
 * Before creating, an attempt that could follow an earlier write looks for what that write
   made: by the saved number (GET by key), else by the reference (``GET Shipment?$filter=
@@ -12,15 +12,15 @@ Exactly once, in sales-order mode:
   Packages/CustomRefNbr1 (API.md §3), and ``substringof`` is one of the three functions both the
   sandbox and Acumatica support. Matches are then checked for the reference as a whole word.
   Found → "already exported": its number is saved and the attempt carries on from its status.
-* The first attempt of a fulfilment skips the search: no earlier attempt exists (the attempt
+* The first attempt of a fulfillment skips the search: no earlier attempt exists (the attempt
   row is committed before any call), so nothing can have been created. That keeps the normal
   case at PUT + ConfirmShipment (+ status polls) + read-back = 3 requests.
 * A write whose answer was lost is never sent again blindly: it raises :class:`LostWrite`, the
-  engine blocks the fulfilment until the write cannot still be running, and the next attempt
+  engine blocks the fulfillment until the write cannot still be running, and the next attempt
   searches first.
 
 Shipment mode reads the Shipment by its number first (its packages tell whether this
-fulfilment's PUT already landed: they carry the reference) and adds the packages only when
+fulfillment's PUT already landed: they carry the reference) and adds the packages only when
 they are not there. Both modes then: On Hold → ``Hold: false``; Open → compare with the plan
 (a Shipment that differs is never confirmed) → ConfirmShipment → read back → compare again,
 status Confirmed included.
@@ -59,7 +59,7 @@ from .verify import (
 
 logger = logging.getLogger("connector.fulfillment")
 ENTITY = "Shipment"
-# Shipments written for a fulfilment were last modified after it was recorded; a day's margin
+# Shipments written for a fulfillment were last modified after it was recorded; a day's margin
 # covers any clock skew between this server and Acumatica.
 SEARCH_MARGIN = dt.timedelta(days=1)
 # API.md §5: while a long-running action runs, the session's other requests to that form are
@@ -180,7 +180,7 @@ class ShipmentExporter:
                 return self._read(self.known_nbr, "find")
             except NotFound:
                 logger.warning(
-                    "fulfilment %s: Shipment %s is gone from Acumatica; writing it again",
+                    "fulfillment %s: Shipment %s is gone from Acumatica; writing it again",
                     self.plan.reference,
                     self.known_nbr,
                 )
@@ -233,7 +233,7 @@ class ShipmentExporter:
         if status in CONFIRMED_STATES:
             if self.plan.packages and not ours:
                 raise Refused(
-                    f"Shipment {nbr} was confirmed in Acumatica without this fulfilment's "
+                    f"Shipment {nbr} was confirmed in Acumatica without this fulfillment's "
                     "packages; a confirmed shipment cannot take more (correct it in Acumatica "
                     "first)."
                 )

@@ -2,8 +2,8 @@
 
 An order the warehouse shipped is ``written_back`` when nothing is left to ship (every line's
 fulfilled quantity reaches the quantity the warehouse was asked for) and every one of its
-fulfilments is written back. Until then it stays ``partially_shipped`` / ``shipped``: each
-fulfilment shows its own write-back, and a partial shipment written back does not claim the
+fulfillments is written back. Until then it stays ``partially_shipped`` / ``shipped``: each
+fulfillment shows its own write-back, and a partial shipment written back does not claim the
 order is done. A failed write-back puts the order in ``error`` with the reason; reprocessing
 (or the next success) computes the status again. Orders in any other status (the warehouse has
 not shipped them, or Acumatica cancelled or closed them) are left alone.
@@ -35,16 +35,16 @@ _MANAGED = frozenset(
 
 
 def order_status_refresh(*, order_id: int) -> str | None:
-    """Recompute the order's status from its fulfilments; returns the new status (None when
+    """Recompute the order's status from its fulfillments; returns the new status (None when
     the order is not one the write-back manages)."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None or order.status not in _MANAGED:
         return None
-    fulfilments = list(
+    fulfillments = list(
         Fulfillment.objects.filter(order=order).values_list("reference", "status", "last_error")
     )
     failed = [
-        (ref, error) for ref, status, error in fulfilments if status == FulfillmentStatus.FAILED
+        (ref, error) for ref, status, error in fulfillments if status == FulfillmentStatus.FAILED
     ]
     shipped = dict(
         FulfillmentLine.objects.filter(fulfillment__order=order)
@@ -58,8 +58,8 @@ def order_status_refresh(*, order_id: int) -> str | None:
     if failed:
         status = OrderStatus.ERROR
         reference, error = failed[0]
-        reason = f"Write-back of fulfilment {reference} failed: {error}"
-    elif complete and all(s == FulfillmentStatus.WRITTEN_BACK for _, s, _ in fulfilments):
+        reason = f"Write-back of fulfillment {reference} failed: {error}"
+    elif complete and all(s == FulfillmentStatus.WRITTEN_BACK for _, s, _ in fulfillments):
         status = OrderStatus.WRITTEN_BACK
     elif complete:
         status = OrderStatus.SHIPPED

@@ -1,6 +1,6 @@
-"""The write-back outbox: who may work on a fulfilment, and when.
+"""The write-back outbox: who may work on a fulfillment, and when.
 
-One ``WriteBackOutbox`` row per fulfilment still to be written (or held). A worker takes the
+One ``WriteBackOutbox`` row per fulfillment still to be written (or held). A worker takes the
 row's lease with one conditional UPDATE (free, expired, or only marked "queued" by the sweep —
 and due, unless asked to ignore back-off timers), so two deliveries of the same task never both
 win, on SQLite as on PostgreSQL. ``lease_holder`` also carries two markers:
@@ -68,7 +68,7 @@ def release(*, fulfillment_id: int, holder: str, due_at: dt.datetime | None = No
 def runnable_ids(
     *, store_id: int | None = None, ignore_due: bool = False, now: dt.datetime | None = None
 ) -> list[int]:
-    """Fulfilments whose row a worker could take now, oldest due first."""
+    """Fulfillments whose row a worker could take now, oldest due first."""
     now = now or timezone.now()
     rows = WriteBackOutbox.objects.filter(_free(now))
     if not ignore_due:
@@ -80,7 +80,7 @@ def runnable_ids(
 
 def dispatch_due(*, now: dt.datetime | None = None) -> list[int]:
     """Queue the write-back of every due row no worker holds (tasks lost with a worker, back-off
-    timers that ran out, held fulfilments to look at again); returns their fulfilment ids. Each
+    timers that ran out, held fulfillments to look at again); returns their fulfillment ids. Each
     row is marked ``queued`` with a conditional UPDATE first, so two sweeps never queue it twice
     and the next sweeps leave it alone while its task waits in the broker."""
     from ..tasks import write_back

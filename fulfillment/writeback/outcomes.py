@@ -3,11 +3,11 @@ or held until a person acts — and which Acumatica error means which.
 
 * Transient (no answer, timeouts, 429, 5xx, a long-running action whose end was not seen, the
   licence's login limit) → retry after a back-off; a write whose answer was lost also blocks
-  the fulfilment until it can no longer be running (see :mod:`.outbox`).
+  the fulfillment until it can no longer be running (see :mod:`.outbox`).
 * 422 → failed at once with Acumatica's field messages; other 4xx (400, 412, 404) → failed: the
   same request would be refused again.
 * Refused credentials or rights, an endpoint that is not installed, an Instance URL that is not
-  allowed → the store needs attention and the fulfilment is held until the store is active again.
+  allowed → the store needs attention and the fulfillment is held until the store is active again.
 * A 500 with the same message several attempts in a row is a refusal (Acumatica answers
   business rules such as "cannot be confirmed" with 500 PXException) → failed with the message.
 """
@@ -57,11 +57,11 @@ class Outcome:
     message: str = ""
     fields: list[dict[str, str]] = field(default_factory=list)
     retry_after: float | None = None
-    # A write's answer was lost: nobody writes this fulfilment until it cannot be running.
+    # A write's answer was lost: nobody writes this fulfillment until it cannot be running.
     lost_write: bool = False
     # Refused credentials/rights: the store is marked "needs attention" with this reason.
     needs_attention: str = ""
-    # A 500 that may be a business refusal: repeated, it fails the fulfilment.
+    # A 500 that may be a business refusal: repeated, it fails the fulfillment.
     refusal: bool = False
     # Nothing was sent: this process's limiter held the call back (breaker open, throttled).
     held_back: bool = False

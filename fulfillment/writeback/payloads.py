@@ -4,14 +4,14 @@ Bodies are plain dicts; the client wraps every field as ``{"value": …}`` (API.
 
 * Sales-order mode: one ``PUT Shipment`` creates the Shipment from the order lines
   (``Details`` with OrderType/OrderNbr/OrderLineNbr/ShippedQty), with its packages (box, weight,
-  tracking number, dimensions, ``CustomRefNbr1`` = the fulfilment reference, and the package
+  tracking number, dimensions, ``CustomRefNbr1`` = the fulfillment reference, and the package
   contents when the store sends them) and ``Hold: false``, so that a store with "Hold Shipments
   on Entry" does not cost a second request (API.md §4.2: there is no RemoveHold action).
 * Shipment mode: one ``PUT Shipment`` on the existing ShipmentNbr sets the Ship Via, each line's
   shipped quantity (the lines the warehouse did not ship are set to 0, so what was not shipped
   stays open on the sales order once the shipment is confirmed), adds the packages and removes
   the placeholder packages Acumatica or a person left without a tracking number. Packages that
-  already carry a tracking number and are not this fulfilment's stay as they are.
+  already carry a tracking number and are not this fulfillment's stay as they are.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def shipment_keys(shipment_nbr: str) -> dict[str, Any]:
 
 def new_shipment_body(plan: ShipmentPlan) -> dict[str, Any]:
     if plan.mode != SALES_ORDER:
-        raise ValueError("a shipment-mode fulfilment updates its Shipment; it never creates one")
+        raise ValueError("a shipment-mode fulfillment updates its Shipment; it never creates one")
     return {
         "Type": SHIPMENT,
         "CustomerID": plan.customer_id,
@@ -90,7 +90,7 @@ def shipment_update_body(
 
 
 def is_placeholder(package: Mapping[str, Any], reference: str) -> bool:
-    """A package nobody shipped yet: no tracking number and not written by this fulfilment."""
+    """A package nobody shipped yet: no tracking number and not written by this fulfillment."""
     return (
         not (value_of(package, "TrackingNbr") or "").strip()
         and (value_of(package, "CustomRefNbr1") or "").strip() != reference

@@ -1,6 +1,6 @@
-"""What to write to Acumatica for one fulfilment, as plain values (the mapper's input).
+"""What to write to Acumatica for one fulfillment, as plain values (the mapper's input).
 
-``plan_for`` reads the fulfilment's rows and checks, before any call to Acumatica, what only a
+``plan_for`` reads the fulfillment's rows and checks, before any call to Acumatica, what only a
 person can fix: no carrier mapping or no box (→ held), or data Acumatica cannot take (several
 warehouses in one shipment, a unit the connector cannot convert → failed). The payload builders
 (:mod:`.payloads`) and the read-back check (:mod:`.verify`) work on the resulting
@@ -34,7 +34,7 @@ class PlanHeld(Exception):
 
 
 class PlanRefused(Exception):
-    """The fulfilment cannot be written as it is; retrying will not help."""
+    """The fulfillment cannot be written as it is; retrying will not help."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class ShipmentPlan:
     packages: tuple[PackagePlan, ...]
     include_contents: bool = False
     weight_uom: str = "LB"
-    # Shipment mode: the Shipment to update, and its lines this fulfilment did not ship.
+    # Shipment mode: the Shipment to update, and its lines this fulfillment did not ship.
     shipment_nbr: str = ""
     unshipped_line_nbrs: tuple[int, ...] = ()
 
@@ -90,7 +90,7 @@ class ShipmentPlan:
     def description(self) -> str:
         # The reference travels in the Shipment's Description (a top-level field, so a lost
         # reply can be found with $filter) and in every package's CustomRefNbr1.
-        return f"3PL fulfilment {self.reference}"
+        return f"3PL fulfillment {self.reference}"
 
 
 def plan_for(
@@ -115,7 +115,7 @@ def plan_for(
         fulfillment.lines.select_related("order_line").order_by("order_line__line_nbr")
     )
     if not fulfilled:
-        raise PlanRefused("The fulfilment has no lines to ship.")
+        raise PlanRefused("The fulfillment has no lines to ship.")
     lines = []
     for item in fulfilled:
         line = item.order_line
@@ -152,13 +152,13 @@ def plan_for(
         warehouses = sorted({item.order_line.warehouse for item in fulfilled} - {""})
         if len(warehouses) > 1:
             raise PlanRefused(
-                f"The fulfilment ships lines from several warehouses ({', '.join(warehouses)}); "
-                "an Acumatica shipment leaves from one warehouse: record one fulfilment per "
+                f"The fulfillment ships lines from several warehouses ({', '.join(warehouses)}); "
+                "an Acumatica shipment leaves from one warehouse: record one fulfillment per "
                 "warehouse."
             )
         warehouse = (warehouses or [order.warehouse or store.default_warehouse])[0]
         if not warehouse:
-            raise PlanRefused("No warehouse is known for the fulfilment's lines.")
+            raise PlanRefused("No warehouse is known for the fulfillment's lines.")
         if not order.customer_id:
             raise PlanRefused(f"{order} has no customer.")
         unshipped: tuple[int, ...] = ()
@@ -176,8 +176,8 @@ def plan_for(
             # A shipment is confirmed once; what was not shipped goes back to the sales order,
             # and Acumatica makes a new shipment for it (imported as an order of its own).
             raise PlanRefused(
-                f"{order} is written back by fulfilment {earlier}; a shipment-mode order "
-                "takes one fulfilment. Ship the rest on the shipment Acumatica makes for it."
+                f"{order} is written back by fulfillment {earlier}; a shipment-mode order "
+                "takes one fulfillment. Ship the rest on the shipment Acumatica makes for it."
             )
         shipped = {item.order_line.line_nbr for item in fulfilled}
         unshipped = tuple(sorted(set(order.lines.values_list("line_nbr", flat=True)) - shipped))

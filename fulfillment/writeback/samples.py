@@ -1,6 +1,6 @@
-"""Sample fulfilments for the write-back benchmark and tests: open orders made in a sandbox, and
-fulfilments recorded straight into the database with the rows the warehouse API records
-(fulfilment, lines, packages, contents, outbox row) in one transaction. The task is not queued:
+"""Sample fulfillments for the write-back benchmark and tests: open orders made in a sandbox, and
+fulfillments recorded straight into the database with the rows the warehouse API records
+(fulfillment, lines, packages, contents, outbox row) in one transaction. The task is not queued:
 the caller drains the outbox itself.
 """
 
@@ -100,7 +100,7 @@ def fulfillment_build(
     shipped_at: dt.datetime | None = None,
     box_id: str = "SMALL",
 ) -> Fulfillment:
-    """A fulfilment of ``order``: ``quantities`` by line number (default: what is left of
+    """A fulfillment of ``order``: ``quantities`` by line number (default: what is left of
     every line); ``packages``: a number (the lines are spread over them, contents included)
     or explicit specs."""
     lines = list(order.lines.order_by("line_nbr"))

@@ -1,4 +1,4 @@
-"""Write-back services for people and other parts of the app: reprocess one fulfilment, release
+"""Write-back services for people and other parts of the app: reprocess one fulfillment, release
 the held ones of a store, queue what is due. Views, admin actions, commands and tasks call these.
 """
 
@@ -37,7 +37,7 @@ def _make_due(fulfillment: Fulfillment) -> None:
 def writeback_reprocess(
     *, fulfillment: Fulfillment, actor=None, via: str = "console", audit: bool = True
 ) -> Fulfillment:
-    """A failed or held fulfilment goes back to pending and is written back now. What Acumatica
+    """A failed or held fulfillment goes back to pending and is written back now. What Acumatica
     already holds is found first (its number is kept), so reprocessing never duplicates.
     Audited ("writeback.reprocess") unless the caller audits the action itself (``audit=False``,
     as ``writeback_retry`` does: one entry per operator action)."""
@@ -45,7 +45,7 @@ def writeback_reprocess(
         locked = Fulfillment.objects.select_for_update().get(pk=fulfillment.pk)
         if locked.status not in REPROCESSABLE:
             raise ValidationError(
-                f"Only a failed or held fulfilment can be reprocessed; this one is "
+                f"Only a failed or held fulfillment can be reprocessed; this one is "
                 f"{locked.get_status_display().lower()}."
             )
         who = getattr(actor, "get_username", lambda: "")() if actor else ""
@@ -69,21 +69,21 @@ def writeback_reprocess(
             _audit(
                 locked,
                 action="writeback.reprocess",
-                summary=f"Reprocess write-back of fulfilment {locked.reference} ({locked.order}).",
-                event=f"Write-back of fulfilment {locked.reference} reprocessed by",
+                summary=f"Reprocess write-back of fulfillment {locked.reference} ({locked.order}).",
+                event=f"Write-back of fulfillment {locked.reference} reprocessed by",
                 actor=actor,
                 via=via,
                 before=before,
             )
-    logger.info("fulfilment %s: reprocess requested by %s", locked.pk, who or "the system")
+    logger.info("fulfillment %s: reprocess requested by %s", locked.pk, who or "the system")
     order_status_refresh(order_id=locked.order_id)
     return locked
 
 
 def writeback_release_held(*, store: StoreConnection) -> list[int]:
-    """Held fulfilments of the store that can now be written (a carrier mapping or default box
+    """Held fulfillments of the store that can now be written (a carrier mapping or default box
     was added) go back to pending and are queued now; returns their ids. The others stay held
-    with their reason. Held fulfilments are also looked at again on their own every
+    with their reason. Held fulfillments are also looked at again on their own every
     FULFILLMENT_WRITEBACK_HELD_RECHECK_SECONDS."""
     released = []
     held = Fulfillment.objects.filter(store=store, status=FulfillmentStatus.HELD).select_related(
@@ -122,13 +122,13 @@ def writeback_dispatch_due() -> list[int]:
 
 
 def writeback_retry(*, fulfillment: Fulfillment, actor=None, via: str = "console") -> Fulfillment:
-    """ "Retry write-back" (console, admin, alerts): a failed or held fulfilment is reprocessed;
-    a pending one waiting out its back-off is made due now. Audited. A fulfilment a worker is
+    """ "Retry write-back" (console, admin, alerts): a failed or held fulfillment is reprocessed;
+    a pending one waiting out its back-off is made due now. Audited. A fulfillment a worker is
     writing right now, or already written back, is refused with the reason."""
     fulfillment.refresh_from_db()
     if fulfillment.status not in RETRYABLE:
         raise ValidationError(
-            f"Fulfilment {fulfillment.reference} is {fulfillment.get_status_display().lower()}: "
+            f"Fulfillment {fulfillment.reference} is {fulfillment.get_status_display().lower()}: "
             "there is nothing to retry."
         )
     before = {"status": fulfillment.status, "status_reason": fulfillment.status_reason}
@@ -144,7 +144,7 @@ def writeback_retry(*, fulfillment: Fulfillment, actor=None, via: str = "console
 
 def writeback_retry_store(*, store: StoreConnection, actor=None, via: str = "console") -> list[int]:
     """Retry every write-back of the store that is failed, held, or pending after a failed
-    attempt; returns the fulfilment ids retried."""
+    attempt; returns the fulfillment ids retried."""
     candidates = Fulfillment.objects.filter(store=store).filter(
         Q(status__in=REPROCESSABLE) | Q(status=FulfillmentStatus.PENDING, attempts__gt=0)
     )
@@ -162,8 +162,8 @@ def _audit_retry(fulfillment: Fulfillment, *, actor, via: str, before: dict) -> 
     _audit(
         fulfillment,
         action="writeback.retry",
-        summary=f"Retry write-back of fulfilment {fulfillment.reference} ({fulfillment.order}).",
-        event=f"Write-back of fulfilment {fulfillment.reference} retried by",
+        summary=f"Retry write-back of fulfillment {fulfillment.reference} ({fulfillment.order}).",
+        event=f"Write-back of fulfillment {fulfillment.reference} retried by",
         actor=actor,
         via=via,
         before=before,

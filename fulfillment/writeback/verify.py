@@ -9,7 +9,7 @@ differs is never confirmed) and as read back after the confirmation (status Conf
 Compared: Ship Via; customer and warehouse (sales-order mode); the quantity shipped per order
 line (sales-order mode: per OrderType/OrderNbr/OrderLineNbr, and nothing else shipped;
 shipment mode: per shipment line, 0 for the lines not shipped); the packages — this
-fulfilment's packages (all of them in sales-order mode, those whose CustomRefNbr1 is the
+fulfillment's packages (all of them in sales-order mode, those whose CustomRefNbr1 is the
 reference in shipment mode), matched by tracking number: count, box, weight (and its unit),
 dimensions, reference, and the contents when the store sends them.
 """
@@ -70,7 +70,7 @@ def _differs(a: Decimal | None, b: Decimal | None) -> bool:
 
 
 def carries_reference(record: Mapping[str, Any], reference: str) -> bool:
-    """The Shipment was written for this fulfilment: its Description names the reference as a
+    """The Shipment was written for this fulfillment: its Description names the reference as a
     word (so ``F-12`` does not match ``F-123``), or one of its packages carries it."""
     words = str(value_of(record, "Description") or "").split()
     if reference in words:

@@ -19,7 +19,7 @@ from fulfillment.writeback.engine import writeback_run
 from fulfillment.writeback.services import writeback_retry
 from stores.models import Role
 from stores.services import store_mark_needs_attention, store_pause
-from tests.fulfillment.writeback_support import fulfil, map_carrier, open_orders
+from tests.fulfillment.writeback_support import fulfill, map_carrier, open_orders
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scheduler_alive")]
 
@@ -101,7 +101,7 @@ def test_write_back_retrying_alert_closes_after_a_successful_retry(
     store = store_factory(sandbox, active=True)
     map_carrier(store)
     (order,) = open_orders(sandbox, store, run_import, count=1, seed=5)
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
     sandbox.faults.add(kind="error500", match="PUT */Shipment", times=1)
 
     attempt = writeback_run(fulfillment_id=fulfillment.pk, ignore_due=True)
@@ -111,7 +111,7 @@ def test_write_back_retrying_alert_closes_after_a_successful_retry(
     fulfillment.refresh_from_db()
     assert alert.detail == fulfillment.last_error != ""
     assert alert.occurrences == 1
-    assert "fulfilment_status=pending" in alert.action_url
+    assert "fulfillment_status=pending" in alert.action_url
 
     writeback_retry(fulfillment=fulfillment)
     assert writeback_run(fulfillment_id=fulfillment.pk).outcome == "succeeded"

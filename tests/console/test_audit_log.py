@@ -202,7 +202,7 @@ def test_targets_link_to_their_pages(client, world):
     assert f'href="{store_url}"' in html
 
 
-def test_order_and_fulfilment_targets_link_to_the_order(client, world):
+def test_order_and_fulfillment_targets_link_to_the_order(client, world):
     from django.utils import timezone
 
     from fulfillment.importing.sync import import_run
@@ -215,7 +215,7 @@ def test_order_and_fulfilment_targets_link_to_the_order(client, world):
     import_run(store=store, trigger="manual")
     order = Order.objects.filter(store=store).first()
     assert order is not None
-    fulfilment = Fulfillment.objects.create(
+    fulfillment = Fulfillment.objects.create(
         order=order,
         store=store,
         idempotency_key="k1",
@@ -233,7 +233,7 @@ def test_order_and_fulfilment_targets_link_to_the_order(client, world):
         action="writeback.retry",
         summary="Retried",
         store=store,
-        target=fulfilment,
+        target=fulfillment,
     )
     response, html = _page(client, world["acme_user"], q="Retried")
     assert len(response.context["rows"]) == 1

@@ -11,7 +11,7 @@ from fulfillment.models import ImportRunStatus, Order
 from fulfillment.writeback.engine import writeback_run
 from stores.models import AuditEntry, Role
 from stores.services import store_mark_needs_attention
-from tests.fulfillment.writeback_support import fulfil, map_carrier, open_orders
+from tests.fulfillment.writeback_support import fulfill, map_carrier, open_orders
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scheduler_alive")]
 
@@ -122,7 +122,7 @@ def test_staff_retry_write_backs_from_the_alert_and_merchants_cannot(
     store = store_factory(sandbox, merchant=merchant, active=True)
     map_carrier(store)
     (order,) = open_orders(sandbox, store, run_import, count=1, seed=7)
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
     sandbox.faults.add(kind="error500", match="PUT */Shipment", times=1)
     assert writeback_run(fulfillment_id=fulfillment.pk, ignore_due=True).outcome == "retry"
     alerts_evaluate()

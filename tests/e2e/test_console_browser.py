@@ -14,7 +14,7 @@ from fulfillment.models import Fulfillment, FulfillmentStatus, Order, OrderStatu
 from fulfillment.writeback.engine import writeback_run
 from stores.models import Role, UserProfile
 
-from ..fulfillment.conftest import fulfilment_body
+from ..fulfillment.conftest import fulfillment_body
 from ..fulfillment.writeback_support import map_carrier
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
@@ -35,8 +35,8 @@ def operator(transactional_db):
 
 
 def _whole_order(order) -> dict:
-    """A fulfilment shipping everything still open on the order, in one package."""
-    body = fulfilment_body(order)
+    """A fulfillment shipping everything still open on the order, in one package."""
+    body = fulfillment_body(order)
     body["lines"] = [
         {"line_id": line.pk, "quantity": str(line.open_quantity)}
         for line in order.lines.order_by("line_nbr")

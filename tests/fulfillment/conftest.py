@@ -87,7 +87,7 @@ def store_factory(store_factory):
     return make
 
 
-# --- Fulfilments and the warehouse API ----------------------------------------------------------
+# --- Fulfillments and the warehouse API ----------------------------------------------------------
 
 
 @pytest.fixture
@@ -142,8 +142,8 @@ def api_client():
     return make
 
 
-def fulfilment_body(order, *, key: str = "ship-1", quantity=1, tracking: str = "1Z999", **over):
-    """A valid fulfilment request shipping ``quantity`` of each of the order's lines in one
+def fulfillment_body(order, *, key: str = "ship-1", quantity=1, tracking: str = "1Z999", **over):
+    """A valid fulfillment request shipping ``quantity`` of each of the order's lines in one
     package."""
     body = {
         "idempotency_key": key,

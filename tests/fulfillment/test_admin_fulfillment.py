@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from fulfillment.fulfilments import fulfillment_record
+from fulfillment.fulfillments import fulfillment_record
 from fulfillment.models import (
     ApiToken,
     CarrierMapping,
@@ -28,7 +28,7 @@ from fulfillment.models import (
 from fulfillment.writeback.engine import writeback_run
 from stores.models import AuditEntry
 
-from .conftest import fulfilment_body
+from .conftest import fulfillment_body
 from .writeback_support import map_carrier
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def support(client):
 
 @pytest.fixture
 def world(sandbox, store_factory, run_import, api_token):
-    """A store with imported orders, a written-back, a failed and a held fulfilment, a carrier
+    """A store with imported orders, a written-back, a failed and a held fulfillment, a carrier
     mapping and an API token."""
     store = store_factory(sandbox)
     map_carrier(store)
@@ -57,13 +57,13 @@ def world(sandbox, store_factory, run_import, api_token):
     orders = list(Order.objects.filter(store=store, status=OrderStatus.READY).order_by("pk")[:3])
 
     def record(order, key, **over):
-        fulfilment, _ = fulfillment_record(
+        fulfillment, _ = fulfillment_record(
             order=order,
-            data={**fulfilment_body(order, **over), "shipped_at": timezone.now()},
+            data={**fulfillment_body(order, **over), "shipped_at": timezone.now()},
             idempotency_key=key,
             source="api",
         )
-        return fulfilment
+        return fulfillment
 
     done = record(orders[0], "a")
     assert writeback_run(fulfillment_id=done.pk).outcome == "succeeded"
@@ -142,7 +142,7 @@ def test_every_list_and_detail_page_renders_without_secrets(support, world, sand
     assert "NOSUCHBOX" in failed_page  # the packages inline
 
 
-def test_searching_fulfilments_by_tracking_number(support, world):
+def test_searching_fulfillments_by_tracking_number(support, world):
     failed = world["failed"]
     tracking = failed.packages.first().tracking_number
     page = support.get(reverse("admin:fulfillment_fulfillment_changelist"), {"q": tracking})
@@ -180,7 +180,7 @@ def test_order_actions_go_through_the_services(support, world):
     assert world["failed"].status == FulfillmentStatus.PENDING
 
 
-def test_fulfilment_run_and_token_actions_go_through_the_services(support, world):
+def test_fulfillment_run_and_token_actions_go_through_the_services(support, world):
     failed = world["failed"]
     changelist_action(support, "fulfillment", "retry_writeback", [failed.pk])
     failed.refresh_from_db()
@@ -211,7 +211,7 @@ def test_carrier_mappings_changed_in_the_admin_are_audited(support, world):
     assert mapping.ship_via == "LOCAL"  # normalised by the service
     created = AuditEntry.objects.get(action="carrier_mapping.create")
     assert created.via == "admin" and created.after["ship_via"] == "LOCAL"
-    # The held DHL fulfilment was released by it.
+    # The held DHL fulfillment was released by it.
     assert not Fulfillment.objects.filter(status=FulfillmentStatus.HELD).exists()
 
     support.post(

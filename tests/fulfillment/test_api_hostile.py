@@ -1,4 +1,4 @@
-"""Every invalid request to the fulfilments endpoint gets a 4xx with a message per field, and
+"""Every invalid request to the fulfillments endpoint gets a 4xx with a message per field, and
 nothing anyone can send makes it answer 500 (the test client re-raises a server error, so one
 would fail these tests). Nothing invalid is recorded."""
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from fulfillment.models import Fulfillment
 
-from .conftest import fulfilment_body
+from .conftest import fulfillment_body
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +144,7 @@ FIELD_CASES = [
 @pytest.mark.parametrize(("path", "value", "field"), FIELD_CASES, ids=lambda v: repr(v)[:40])
 def test_each_invalid_field_is_a_400_naming_it(target, path, value, field):
     order, _, client = target
-    response = post(client, order, set_path(fulfilment_body(order), path, value))
+    response = post(client, order, set_path(fulfillment_body(order), path, value))
     assert response.status_code == 400, response.json()
     body = response.json()
     assert body["code"] == "invalid" and body["detail"]
@@ -195,7 +195,7 @@ def test_rules_that_need_the_order(target):
         ),
     }
     for name, (change, field) in cases.items():
-        response = post(client, order, {**fulfilment_body(order), **change})
+        response = post(client, order, {**fulfillment_body(order), **change})
         assert response.status_code == 400, name
         assert response.json()["errors"].get(field), (name, response.json())
     assert not Fulfillment.objects.exists()
@@ -234,21 +234,21 @@ def test_huge_payloads_are_413_before_parsing(target, settings):
     order, _, client = target
     # Over our limit; and over Django's DATA_UPLOAD_MAX_MEMORY_SIZE, refused before reading.
     for size in (2 * 1024 * 1024, 3 * 1024 * 1024):
-        response = post(client, order, fulfilment_body(order, carrier="U" * size))
+        response = post(client, order, fulfillment_body(order, carrier="U" * size))
         assert response.status_code == 413
         assert response.json()["code"] == "payload_too_large"
     settings.FULFILLMENT_API_MAX_BODY_BYTES = 100
-    assert post(client, order, fulfilment_body(order)).status_code == 413
+    assert post(client, order, fulfillment_body(order)).status_code == 413
 
 
 def test_too_many_lines_or_packages(target):
     order, _, client = target
     line = order.lines.first().pk
     many_lines = [{"line_id": line, "quantity": 1}] * 1001
-    response = post(client, order, {**fulfilment_body(order), "lines": many_lines})
+    response = post(client, order, {**fulfillment_body(order), "lines": many_lines})
     assert response.status_code == 400 and response.json()["errors"]["lines"]
-    package = fulfilment_body(order)["packages"][0]
-    response = post(client, order, {**fulfilment_body(order), "packages": [package] * 501})
+    package = fulfillment_body(order)["packages"][0]
+    response = post(client, order, {**fulfillment_body(order), "packages": [package] * 501})
     assert response.status_code == 400 and response.json()["errors"]["packages"]
 
 
@@ -263,9 +263,9 @@ def test_odd_urls_and_headers(target, api_client):
     )
     odd = api_client()
     odd.credentials(HTTP_AUTHORIZATION="Token ñandú")
-    assert post(odd, order, fulfilment_body(order)).status_code == 401
+    assert post(odd, order, fulfillment_body(order)).status_code == 401
     odd.credentials(HTTP_AUTHORIZATION="Token a b")
-    assert post(odd, order, fulfilment_body(order)).status_code == 401
+    assert post(odd, order, fulfillment_body(order)).status_code == 401
 
 
 # Any text, lone surrogates included (Hypothesis leaves them out by default).
@@ -291,7 +291,7 @@ PATHS = [path for path, _, _ in FIELD_CASES if path.count(".") <= 2 and "lenght"
 @given(changes=st.lists(st.tuples(st.sampled_from(PATHS), JSON), min_size=1, max_size=4))
 def test_generated_payloads_never_make_a_500(target, changes):
     order, _, client = target
-    body = fulfilment_body(order, key=json.dumps(changes, sort_keys=True)[:200])
+    body = fulfillment_body(order, key=json.dumps(changes, sort_keys=True)[:200])
     for path, value in changes:
         try:
             body = set_path(body, path, value)

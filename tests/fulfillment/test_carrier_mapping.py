@@ -1,5 +1,5 @@
 """Carrier mappings: the page under /stores/<id>/carriers/ (who may see and change them), the
-carrier_map command, releasing held fulfilments, and the look-up in the store's Acumatica."""
+carrier_map command, releasing held fulfillments, and the look-up in the store's Acumatica."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from fulfillment.fulfilments import fulfillment_record
+from fulfillment.fulfillments import fulfillment_record
 from fulfillment.models import CarrierMapping, Fulfillment, FulfillmentStatus
 from fulfillment.writeback import services as writeback_services
 from stores.models import Role
 
-from .conftest import fulfilment_body
+from .conftest import fulfillment_body
 
 pytestmark = pytest.mark.django_db
 
@@ -116,15 +116,15 @@ def test_the_page_warns_when_acumatica_has_no_such_ship_via_or_box(
     assert CarrierMapping.objects.filter(store=store, carrier="DHL").exists()
 
 
-def test_held_fulfilment_links_to_the_page_and_a_new_mapping_releases_it(
+def test_held_fulfillment_links_to_the_page_and_a_new_mapping_releases_it(
     shippable_order, user_factory, client, released
 ):
     order = shippable_order()
     store = order.store
-    fulfilment, _ = fulfillment_record(
+    fulfillment, _ = fulfillment_record(
         order=order,
         data={
-            **fulfilment_body(order),
+            **fulfillment_body(order),
             "shipped_at": timezone.now(),
             "carrier": "OnTrac",
             "service": "Ground Saver",
@@ -132,7 +132,7 @@ def test_held_fulfilment_links_to_the_page_and_a_new_mapping_releases_it(
         idempotency_key="held-1",
         source="api",
     )
-    Fulfillment.objects.filter(pk=fulfilment.pk).update(
+    Fulfillment.objects.filter(pk=fulfillment.pk).update(
         status=FulfillmentStatus.HELD,
         status_reason="No Ship Via is mapped for ONTRAC GROUND SAVER.",
     )
@@ -145,12 +145,12 @@ def test_held_fulfilment_links_to_the_page_and_a_new_mapping_releases_it(
         reverse("carriers:list", args=[store.pk]), {"carrier": "OnTrac", "service": "Ground Saver"}
     )
     assert form.context["form"].initial == {"carrier": "OnTrac", "service": "Ground Saver"}
-    assert "Ground Saver" in form.content.decode() and "1 fulfilment held" in form.content.decode()
+    assert "Ground Saver" in form.content.decode() and "1 fulfillment held" in form.content.decode()
 
     add(client, store, carrier="OnTrac", service="Ground Saver", ship_via="LOCAL")
     assert released == [store.pk]
-    fulfilment.refresh_from_db()
-    assert fulfilment.status == FulfillmentStatus.PENDING
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == FulfillmentStatus.PENDING
 
 
 def call(*args) -> tuple[str, str]:

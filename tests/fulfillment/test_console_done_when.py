@@ -14,7 +14,7 @@ from fulfillment.models import Fulfillment, FulfillmentStatus, ImportRunStatus, 
 from fulfillment.writeback.engine import writeback_run
 from stores.models import AuditEntry, Role
 
-from .conftest import fulfilment_body
+from .conftest import fulfillment_body
 from .writeback_support import map_carrier, shipments_for
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,8 @@ def _fast_polls(settings):
 
 
 def _whole_order(order) -> dict:
-    """A fulfilment shipping everything still open on the order, in one package."""
-    body = fulfilment_body(order)
+    """A fulfillment shipping everything still open on the order, in one package."""
+    body = fulfillment_body(order)
     body["lines"] = [
         {"line_id": line.pk, "quantity": str(line.open_quantity)}
         for line in order.lines.order_by("line_nbr")
@@ -62,17 +62,17 @@ def test_failure_shown_with_cause_then_retry_closes_alert_and_writes_back(
             f"/api/v1/orders/{order.pk}/fulfillments", _whole_order(order), format="json"
         )
     assert posted.status_code == 201, posted.content
-    fulfilment = Fulfillment.objects.get(pk=posted.json()["id"])
+    fulfillment = Fulfillment.objects.get(pk=posted.json()["id"])
 
     # Faults on: every sales-order read and every Shipment write fails with Acumatica's 500.
     sandbox.faults.add(kind="error500", match="* */SalesOrder*")
     sandbox.faults.add(kind="error500", match="PUT */Shipment")
     failed_run = run_import(store, trigger="manual")
     assert failed_run.status == ImportRunStatus.FAILED and failed_run.error
-    writeback_run(fulfillment_id=fulfilment.pk, ignore_due=True)
-    fulfilment.refresh_from_db()
-    assert fulfilment.status in (FulfillmentStatus.PENDING, FulfillmentStatus.FAILED)
-    assert fulfilment.last_error
+    writeback_run(fulfillment_id=fulfillment.pk, ignore_due=True)
+    fulfillment.refresh_from_db()
+    assert fulfillment.status in (FulfillmentStatus.PENDING, FulfillmentStatus.FAILED)
+    assert fulfillment.last_error
 
     alerts_evaluate()
     alerts_evaluate()  # twice: still one alert per cause
@@ -80,7 +80,7 @@ def test_failure_shown_with_cause_then_retry_closes_alert_and_writes_back(
     assert AlertCause.IMPORT_FAILING in opened
     writeback_cause = (
         AlertCause.WRITEBACK_FAILED
-        if fulfilment.status == FulfillmentStatus.FAILED
+        if fulfillment.status == FulfillmentStatus.FAILED
         else AlertCause.WRITEBACK_RETRYING
     )
     assert writeback_cause in opened
@@ -95,13 +95,13 @@ def test_failure_shown_with_cause_then_retry_closes_alert_and_writes_back(
 
     # Faults off; the operator presses "retry" (a confirmation page, then the POST).
     sandbox.faults.clear()
-    retry_url = reverse("fulfillment:fulfilment_retry", args=[fulfilment.pk])
+    retry_url = reverse("fulfillment:fulfillment_retry", args=[fulfillment.pk])
     assert client.get(retry_url).status_code == 200
-    fulfilment.refresh_from_db()
-    assert fulfilment.status != FulfillmentStatus.WRITTEN_BACK  # GET changed nothing
+    fulfillment.refresh_from_db()
+    assert fulfillment.status != FulfillmentStatus.WRITTEN_BACK  # GET changed nothing
     with django_capture_on_commit_callbacks(execute=False):
         assert client.post(retry_url).status_code == 302
-    assert writeback_run(fulfillment_id=fulfilment.pk) is not None
+    assert writeback_run(fulfillment_id=fulfillment.pk) is not None
     assert run_import(store).status == ImportRunStatus.SUCCEEDED
 
     alerts_evaluate()
@@ -109,18 +109,18 @@ def test_failure_shown_with_cause_then_retry_closes_alert_and_writes_back(
     closed = Alert.objects.filter(store=store, closed_at__isnull=False)
     assert {a.cause for a in closed} >= {AlertCause.IMPORT_FAILING, writeback_cause}
 
-    fulfilment.refresh_from_db()
+    fulfillment.refresh_from_db()
     order.refresh_from_db()
-    assert fulfilment.status == FulfillmentStatus.WRITTEN_BACK
+    assert fulfillment.status == FulfillmentStatus.WRITTEN_BACK
     assert order.status == OrderStatus.WRITTEN_BACK
-    assert len(shipments_for(sandbox, fulfilment.reference)) == 1
+    assert len(shipments_for(sandbox, fulfillment.reference)) == 1
 
     # Every step on the order's timeline, in order.
     kinds = list(order.events.order_by("at", "id").values_list("kind", flat=True))
     for step in (
         "imported",
         "acknowledged",
-        "fulfilment_received",
+        "fulfillment_received",
         "writeback_attempt",
         "action",
         "written_back",
@@ -129,15 +129,15 @@ def test_failure_shown_with_cause_then_retry_closes_alert_and_writes_back(
     assert kinds.index("imported") < kinds.index("acknowledged")
     assert kinds.index("writeback_attempt") < kinds.index("action") < kinds.index("written_back")
     order_page = client.get(reverse("fulfillment:order_detail", args=[order.pk])).content.decode()
-    assert fulfilment.erp_shipment_nbr in order_page
-    assert fulfilment.last_error == ""  # cleared on success
+    assert fulfillment.erp_shipment_nbr in order_page
+    assert fulfillment.last_error == ""  # cleared on success
     assert "retried by" in order_page
 
     # And in the audit log: who pressed retry, on what.
     entry = AuditEntry.objects.get(action="writeback.retry")
     assert entry.actor == operator and entry.store == store
     audit_page = client.get(reverse("console:audit_log")).content.decode()
-    assert fulfilment.reference in audit_page
+    assert fulfillment.reference in audit_page
 
     # Another merchant's user sees none of it, on any page.
     outsider = user_factory(Role.MERCHANT_USER, merchant=merchant_factory("Other Merchant"))

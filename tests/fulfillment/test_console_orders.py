@@ -1,5 +1,5 @@
 """The operator console's orders list (filters, search, counts, pagination) and the order page
-(header, timeline, fulfilments with their attempts and actions), against orders imported from
+(header, timeline, fulfillments with their attempts and actions), against orders imported from
 the sandbox over HTTP and written back for real."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fulfillment import views as order_views
-from fulfillment.fulfilments import fulfillment_record, order_acknowledge
+from fulfillment.fulfillments import fulfillment_record, order_acknowledge
 from fulfillment.models import (
     Fulfillment,
     FulfillmentPackage,
@@ -25,7 +25,7 @@ from fulfillment.models import (
 from fulfillment.writeback.engine import writeback_run
 from stores.models import Role
 
-from .conftest import fulfilment_body
+from .conftest import fulfillment_body
 from .writeback_support import map_carrier
 
 pytestmark = pytest.mark.django_db
@@ -59,47 +59,47 @@ def messages_of(response) -> list[str]:
 
 
 def record(order, *, key="ship-1", tracking="1Z999", **over):
-    fulfilment, _ = fulfillment_record(
+    fulfillment, _ = fulfillment_record(
         order=order,
-        data={**fulfilment_body(order, tracking=tracking, **over), "shipped_at": timezone.now()},
+        data={**fulfillment_body(order, tracking=tracking, **over), "shipped_at": timezone.now()},
         idempotency_key=key,
         source="api",
     )
-    return fulfilment
+    return fulfillment
 
 
-def test_filters_by_order_status_and_by_fulfilment_status(staff, imported):
+def test_filters_by_order_status_and_by_fulfillment_status(staff, imported):
     first, second, third = Order.objects.filter(store=imported).order_by("pk")[:3]
     order_acknowledge(order=first)
     shipped = record(second)
     url = reverse("fulfillment:order_list")
 
     assert listed(staff.get(url, {"status": "acknowledged"})) == [first.pk]
-    assert listed(staff.get(url, {"fulfilment_status": "pending"})) == [second.pk]
-    assert listed(staff.get(url, {"fulfilment_status": "failed"})) == []
+    assert listed(staff.get(url, {"fulfillment_status": "pending"})) == [second.pk]
+    assert listed(staff.get(url, {"fulfillment_status": "failed"})) == []
     Fulfillment.objects.filter(pk=shipped.pk).update(status=FulfillmentStatus.WRITING)
     # "pending" includes a write-back a worker is doing right now.
-    assert listed(staff.get(url, {"fulfilment_status": "pending"})) == [second.pk]
+    assert listed(staff.get(url, {"fulfillment_status": "pending"})) == [second.pk]
     page = staff.get(url, {"store": imported.pk})
     assert page.context["page"].paginator.count == Order.objects.filter(store=imported).count()
     counts = {value: n for value, _, n in page.context["status_counts"]}
     assert counts["acknowledged"] == 1 and counts["ready"] >= 1
     assert third.pk in listed(page)
     html = page.content.decode()
-    # One fulfilment, shown with its (worst) status.
-    assert '1 <span class="badge fulfilment-writing">Writing back</span>' in html
+    # One fulfillment, shown with its (worst) status.
+    assert '1 <span class="badge fulfillment-writing">Writing back</span>' in html
 
 
 def test_search_by_order_number_reference_and_tracking_number(staff, imported):
     order, other = Order.objects.filter(store=imported).order_by("pk")[:2]
-    fulfilment = record(order, tracking="1ZTRACK0001")
+    fulfillment = record(order, tracking="1ZTRACK0001")
     url = reverse("fulfillment:order_list")
 
     assert listed(staff.get(url, {"q": order.erp_order_nbr})) == [order.pk]
     assert listed(staff.get(url, {"q": f"SO/{order.erp_order_nbr}"})) == [order.pk]
     assert listed(staff.get(url, {"q": f"so {other.erp_order_nbr}"})) == [other.pk]
     assert listed(staff.get(url, {"q": "1ztrack0001"})) == [order.pk]
-    assert listed(staff.get(url, {"q": fulfilment.reference})) == [order.pk]
+    assert listed(staff.get(url, {"q": fulfillment.reference})) == [order.pk]
     assert listed(staff.get(url, {"q": "no-such-thing"})) == []
     if other.customer_reference:
         assert other.pk in listed(staff.get(url, {"q": other.customer_reference}))
@@ -156,16 +156,16 @@ def test_a_merchant_lists_and_opens_only_its_own_orders(
     assert everything == set(Order.objects.filter(store=mine).values_list("pk", flat=True))
     assert listed(client.get(url, {"q": "1ZGLOBEX"})) == []
     assert listed(client.get(url, {"store": theirs.pk})) == []
-    assert listed(client.get(url, {"fulfilment_status": "pending"})) == []
+    assert listed(client.get(url, {"fulfillment_status": "pending"})) == []
     assert client.get(reverse("fulfillment:order_detail", args=[their_order.pk])).status_code == 404
 
     own = Order.objects.filter(store=mine).first()
     page = client.get(reverse("fulfillment:order_detail", args=[own.pk]))
     html = page.content.decode()
     assert page.status_code == 200 and "Timeline" in html
-    # Staff-only parts: actions, the raw record, the manual fulfilment form.
+    # Staff-only parts: actions, the raw record, the manual fulfillment form.
     assert reverse("fulfillment:order_action", args=[own.pk, "skip"]) not in html
-    assert "Record as Acumatica sent it" not in html and "Record a fulfilment" not in html
+    assert "Record as Acumatica sent it" not in html and "Record a fulfillment" not in html
 
 
 def test_the_order_page_tells_the_whole_story(
@@ -179,13 +179,13 @@ def test_the_order_page_tells_the_whole_story(
     warehouse = api_client(key)
 
     assert warehouse.post(f"/api/v1/orders/{order.pk}/acknowledge").status_code == 200
-    body = fulfilment_body(order, tracking="1ZSTORY01")
+    body = fulfillment_body(order, tracking="1ZSTORY01")
     body["packages"][0]["box_id"] = "NOSUCHBOX"
     created = warehouse.post(f"/api/v1/orders/{order.pk}/fulfillments", body, format="json")
     assert created.status_code == 201, created.json()
-    fulfilment = Fulfillment.objects.get(pk=created.json()["id"])
+    fulfillment = Fulfillment.objects.get(pk=created.json()["id"])
 
-    failed = writeback_run(fulfillment_id=fulfilment.pk, ignore_due=True)
+    failed = writeback_run(fulfillment_id=fulfillment.pk, ignore_due=True)
     assert failed.outcome == "failed"
     url = reverse("fulfillment:order_detail", args=[order.pk])
     page = staff.get(url)
@@ -194,7 +194,7 @@ def test_the_order_page_tells_the_whole_story(
     assert kinds == [
         OrderEventKind.IMPORTED,
         OrderEventKind.ACKNOWLEDGED,
-        OrderEventKind.FULFILMENT_RECEIVED,
+        OrderEventKind.FULFILLMENT_RECEIVED,
         OrderEventKind.WRITEBACK_ATTEMPT,
     ]
     attempt_entry = page.context["timeline"][-1]
@@ -202,22 +202,22 @@ def test_the_order_page_tells_the_whole_story(
     assert "'Box ID' cannot be found in the system." in html
     assert "<code>Packages[0].BoxID</code>" in html
     assert reverse("fulfillment:import_run_detail", args=[order.last_import_run_id]) in html
-    assert f'href="#fulfilment-{fulfilment.pk}"' in html
+    assert f'href="#fulfillment-{fulfillment.pk}"' in html
     assert "timeline-error" in html
-    # The fulfilment: attempts with their calls, and the retry button (staff).
-    assert reverse("fulfillment:fulfilment_retry", args=[fulfilment.pk]) in html
+    # The fulfillment: attempts with their calls, and the retry button (staff).
+    assert reverse("fulfillment:fulfillment_retry", args=[fulfillment.pk]) in html
     assert "PUT" in html and "/Shipment" in html
     assert "1ZSTORY01" in html
     assert reverse("fulfillment:order_action", args=[order.pk, "reprocess"]) in html
     assert "Record as Acumatica sent it" in html
 
     # Fixed, retried from the confirm page, written back.
-    FulfillmentPackage.objects.filter(fulfillment=fulfilment).update(box_id="SMALL")
-    retry = staff.post(reverse("fulfillment:fulfilment_retry", args=[fulfilment.pk]))
+    FulfillmentPackage.objects.filter(fulfillment=fulfillment).update(box_id="SMALL")
+    retry = staff.post(reverse("fulfillment:fulfillment_retry", args=[fulfillment.pk]))
     assert retry.status_code == 302
-    assert writeback_run(fulfillment_id=fulfilment.pk).outcome == "succeeded"
-    fulfilment.refresh_from_db()
-    nbr = fulfilment.erp_shipment_nbr
+    assert writeback_run(fulfillment_id=fulfillment.pk).outcome == "succeeded"
+    fulfillment.refresh_from_db()
+    nbr = fulfillment.erp_shipment_nbr
     assert nbr
 
     page = staff.get(url)
@@ -230,7 +230,7 @@ def test_the_order_page_tells_the_whole_story(
     ]
     assert [e.shipment_nbr for e in page.context["timeline"][-2:]] == [nbr, nbr]
     assert f"Acumatica shipment {nbr}</strong>" in html
-    assert reverse("fulfillment:fulfilment_retry", args=[fulfilment.pk]) not in html
+    assert reverse("fulfillment:fulfillment_retry", args=[fulfillment.pk]) not in html
 
     # Found in the list by its Acumatica shipment number and its tracking number.
     orders = reverse("fulfillment:order_list")
@@ -238,7 +238,7 @@ def test_the_order_page_tells_the_whole_story(
     # A sales order may bear the same number as the shipment: both are found.
     assert order in found and all(o == order or o.erp_order_nbr == nbr for o in found)
     assert listed(staff.get(orders, {"q": "1ZSTORY01"})) == [order.pk]
-    assert listed(staff.get(orders, {"fulfilment_status": "written_back"})) == [order.pk]
+    assert listed(staff.get(orders, {"fulfillment_status": "written_back"})) == [order.pk]
     assert nbr in staff.get(orders, {"q": nbr}).content.decode()
 
 

@@ -57,14 +57,14 @@ def _url(route: str, ids: dict[str, int]) -> str | None:
 def victim(sandbox, store_factory, merchant_factory, shippable_order):
     store = store_factory(sandbox, merchant=merchant_factory("Victim Merchant"), name=SECRET_NAME)
     order = shippable_order(store)
-    fulfilment = fulfillment_build(order=order)
+    fulfillment = fulfillment_build(order=order)
     mapping = carrier_mapping_set(store=store, carrier="UPS", service="Ground", ship_via="UPSGND")
     alert = Alert.objects.create(store=store, cause=AlertCause.IMPORT_FAILING, title=SECRET_NAME)
     return {
         "store_id": store.pk,
         "order_id": order.pk,
         "run_id": ImportRun.objects.filter(store=store).first().pk,
-        "fulfillment_id": fulfilment.pk,
+        "fulfillment_id": fulfillment.pk,
         "mapping_id": mapping.pk,
         "alert_id": alert.pk,
     }

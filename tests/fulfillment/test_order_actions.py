@@ -1,5 +1,5 @@
 """Operator actions from the order page: skip, reprocess, retry a write-back, add the carrier
-mapping a held fulfilment waits for. Each has a confirmation page (GET) and is done by POST
+mapping a held fulfillment waits for. Each has a confirmation page (GET) and is done by POST
 through a service that audits it; merchant users never reach them (404)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fulfillment.fulfilments import fulfillment_record
+from fulfillment.fulfillments import fulfillment_record
 from fulfillment.models import (
     CarrierMapping,
     Fulfillment,
@@ -23,7 +23,7 @@ from fulfillment.order_actions import order_reprocess, order_skip
 from fulfillment.writeback.engine import writeback_run
 from stores.models import AuditEntry, Role
 
-from .conftest import fulfilment_body
+from .conftest import fulfillment_body
 from .writeback_support import map_carrier
 
 pytestmark = pytest.mark.django_db
@@ -66,13 +66,13 @@ def messages_of(response) -> list[str]:
 
 
 def record(order, *, key="ship-1", **over) -> Fulfillment:
-    fulfilment, _ = fulfillment_record(
+    fulfillment, _ = fulfillment_record(
         order=order,
-        data={**fulfilment_body(order, **over), "shipped_at": timezone.now()},
+        data={**fulfillment_body(order, **over), "shipped_at": timezone.now()},
         idempotency_key=key,
         source="api",
     )
-    return fulfilment
+    return fulfillment
 
 
 # --- Skip --------------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def test_skip_needs_a_reason_then_takes_the_order_out_of_the_warehouse_queue(
     assert acknowledge.json()["order_status"] == "skipped"
     assert "Customer cancelled by phone" in acknowledge.json()["detail"]
     shipped = warehouse.post(
-        f"/api/v1/orders/{order.pk}/fulfillments", fulfilment_body(order), format="json"
+        f"/api/v1/orders/{order.pk}/fulfillments", fulfillment_body(order), format="json"
     )
     assert shipped.status_code == 409 and shipped.json()["code"] == "order_not_shippable"
 
@@ -208,18 +208,18 @@ def test_reprocess_when_acumatica_cannot_be_read_keeps_the_order_skipped(
 
 def test_reprocess_retries_the_orders_failed_write_backs(staff, operator, store):
     order = ready_order(store)
-    fulfilment = record(order)
-    fulfilment.packages.update(box_id="NOSUCHBOX")
-    assert writeback_run(fulfillment_id=fulfilment.pk).outcome == "failed"
-    fulfilment.packages.update(box_id="SMALL")
+    fulfillment = record(order)
+    fulfillment.packages.update(box_id="NOSUCHBOX")
+    assert writeback_run(fulfillment_id=fulfillment.pk).outcome == "failed"
+    fulfillment.packages.update(box_id="SMALL")
 
     result = order_reprocess(order=order, actor=operator)
 
-    assert result.retried == [fulfilment.reference], result.message
-    fulfilment.refresh_from_db()
-    assert fulfilment.status == FulfillmentStatus.PENDING
+    assert result.retried == [fulfillment.reference], result.message
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == FulfillmentStatus.PENDING
     assert AuditEntry.objects.filter(action="writeback.retry").count() == 1
-    assert writeback_run(fulfillment_id=fulfilment.pk).outcome == "succeeded"
+    assert writeback_run(fulfillment_id=fulfillment.pk).outcome == "succeeded"
 
 
 # --- Retry write-back --------------------------------------------------------------------------
@@ -227,16 +227,16 @@ def test_reprocess_retries_the_orders_failed_write_backs(staff, operator, store)
 
 def test_retry_from_the_confirm_page_once_acumatica_answers_again(staff, operator, store, sandbox):
     order = ready_order(store)
-    fulfilment = record(order)
+    fulfillment = record(order)
     sandbox.faults.add(kind="error500", match="PUT */Shipment", times=50)
-    first = writeback_run(fulfillment_id=fulfilment.pk)
+    first = writeback_run(fulfillment_id=fulfillment.pk)
     assert first.outcome == WriteBackAttempt.Outcome.RETRY
-    fulfilment.refresh_from_db()
-    assert fulfilment.status == FulfillmentStatus.PENDING and fulfilment.attempts == 1
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == FulfillmentStatus.PENDING and fulfillment.attempts == 1
     # Backing off: not due yet.
-    assert writeback_run(fulfillment_id=fulfilment.pk) is None
+    assert writeback_run(fulfillment_id=fulfillment.pk) is None
 
-    url = reverse("fulfillment:fulfilment_retry", args=[fulfilment.pk])
+    url = reverse("fulfillment:fulfillment_retry", args=[fulfillment.pk])
     page = staff.get(reverse("fulfillment:order_detail", args=[order.pk])).content.decode()
     assert url in page
     confirm = staff.get(url)
@@ -244,13 +244,13 @@ def test_retry_from_the_confirm_page_once_acumatica_answers_again(staff, operato
 
     sandbox.faults.clear()
     done = staff.post(url)
-    assert done.status_code == 302 and done.url.endswith(f"#fulfilment-{fulfilment.pk}")
+    assert done.status_code == 302 and done.url.endswith(f"#fulfillment-{fulfillment.pk}")
     entry = AuditEntry.objects.get(action="writeback.retry")
     assert (entry.actor, entry.via) == (operator, "console")
 
-    assert writeback_run(fulfillment_id=fulfilment.pk).outcome == "succeeded"
-    fulfilment.refresh_from_db()
-    assert fulfilment.status == FulfillmentStatus.WRITTEN_BACK and fulfilment.erp_shipment_nbr
+    assert writeback_run(fulfillment_id=fulfillment.pk).outcome == "succeeded"
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == FulfillmentStatus.WRITTEN_BACK and fulfillment.erp_shipment_nbr
 
     # Nothing left to retry: said on the page, refused on POST, no second audit entry.
     assert b"nothing to retry" in staff.get(url).content
@@ -258,16 +258,16 @@ def test_retry_from_the_confirm_page_once_acumatica_answers_again(staff, operato
     assert AuditEntry.objects.filter(action="writeback.retry").count() == 1
 
 
-# --- Carrier mapping for a held fulfilment -----------------------------------------------------
+# --- Carrier mapping for a held fulfillment -----------------------------------------------------
 
 
-def test_add_the_missing_carrier_mapping_from_a_held_fulfilment(staff, operator, store):
+def test_add_the_missing_carrier_mapping_from_a_held_fulfillment(staff, operator, store):
     order = ready_order(store)
-    fulfilment = record(order, carrier="DHL", service="Express")
-    assert writeback_run(fulfillment_id=fulfilment.pk).outcome == "held"
+    fulfillment = record(order, carrier="DHL", service="Express")
+    assert writeback_run(fulfillment_id=fulfillment.pk).outcome == "held"
 
     page = staff.get(reverse("fulfillment:order_detail", args=[order.pk])).content.decode()
-    url = reverse("fulfillment:fulfilment_add_carrier_mapping", args=[fulfilment.pk])
+    url = reverse("fulfillment:fulfillment_add_carrier_mapping", args=[fulfillment.pk])
     assert url in page
     form = staff.get(url)
     assert form.status_code == 200
@@ -283,9 +283,9 @@ def test_add_the_missing_carrier_mapping_from_a_held_fulfilment(staff, operator,
     assert mapping.ship_via == "LOCAL"
     entry = AuditEntry.objects.get(action="carrier_mapping.create")
     assert entry.actor == operator and entry.after["ship_via"] == "LOCAL"
-    fulfilment.refresh_from_db()
-    assert fulfilment.status == FulfillmentStatus.PENDING
-    assert writeback_run(fulfillment_id=fulfilment.pk).outcome == "succeeded"
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == FulfillmentStatus.PENDING
+    assert writeback_run(fulfillment_id=fulfillment.pk).outcome == "succeeded"
 
 
 def test_carrier_mapping_changes_are_audited_with_before_and_after(staff, operator, store):
@@ -324,12 +324,12 @@ def test_merchant_users_and_other_merchants_never_reach_the_actions(
     statuses = {o.pk: o.status for o in Order.objects.filter(pk__in=[my_order.pk, their_order.pk])}
     client.force_login(merchant_user(acme))
 
-    for order, fulfilment in ((my_order, mine_f), (their_order, theirs_f)):
+    for order, fulfillment in ((my_order, mine_f), (their_order, theirs_f)):
         urls = [
             action_url(order, "skip"),
             action_url(order, "reprocess"),
-            reverse("fulfillment:fulfilment_retry", args=[fulfilment.pk]),
-            reverse("fulfillment:fulfilment_add_carrier_mapping", args=[fulfilment.pk]),
+            reverse("fulfillment:fulfillment_retry", args=[fulfillment.pk]),
+            reverse("fulfillment:fulfillment_add_carrier_mapping", args=[fulfillment.pk]),
         ]
         for url in urls:
             assert client.get(url).status_code == 404, url
@@ -349,4 +349,4 @@ def test_merchant_users_and_other_merchants_never_reach_the_actions(
 
 def test_unknown_action_is_a_404_for_staff_too(staff, store):
     assert staff.get(action_url(ready_order(store), "delete")).status_code == 404
-    assert staff.get(reverse("fulfillment:fulfilment_retry", args=[999999])).status_code == 404
+    assert staff.get(reverse("fulfillment:fulfillment_retry", args=[999999])).status_code == 404

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection
 
-from fulfillment.fulfilments import (
+from fulfillment.fulfillments import (
     FulfillmentConflict,
     FulfillmentInvalid,
     OrderNotShippable,
@@ -86,27 +86,27 @@ def test_records_lines_packages_outbox_and_moves_the_order(
         ],
     )
     with django_capture_on_commit_callbacks() as callbacks:
-        fulfilment, created = record(order, data)
+        fulfillment, created = record(order, data)
     assert created
     assert len(callbacks) == 1, "the write-back is queued once, after commit"
 
-    fulfilment.refresh_from_db()
-    assert re.fullmatch(r"F[A-Z2-7]{16}", fulfilment.reference)
-    assert fulfilment.status == "pending" and fulfilment.store_id == order.store_id
-    assert fulfilment.shipped_at == SHIPPED_AT
-    assert {(fl.order_line_id, fl.quantity) for fl in fulfilment.lines.all()} == {
+    fulfillment.refresh_from_db()
+    assert re.fullmatch(r"F[A-Z2-7]{16}", fulfillment.reference)
+    assert fulfillment.status == "pending" and fulfillment.store_id == order.store_id
+    assert fulfillment.shipped_at == SHIPPED_AT
+    assert {(fl.order_line_id, fl.quantity) for fl in fulfillment.lines.all()} == {
         (first.pk, 1),
         (second.pk, 2),
     }
-    packages = list(fulfilment.packages.order_by("position"))
+    packages = list(fulfillment.packages.order_by("position"))
     assert [(p.position, p.box_id, p.tracking_number) for p in packages] == [
         (1, "", "T1"),
         (2, "LARGE", "T2"),
     ]
     assert packages[0].dimension_unit == "cm" and packages[0].length == 10
     assert [(c.order_line_id, c.quantity) for c in packages[1].contents.all()] == [(second.pk, 2)]
-    assert WriteBackOutbox.objects.filter(fulfillment=fulfilment).exists()
-    assert fulfilment.raw_request["lines"][1]["quantity"] == "2"
+    assert WriteBackOutbox.objects.filter(fulfillment=fulfillment).exists()
+    assert fulfillment.raw_request["lines"][1]["quantity"] == "2"
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -139,21 +139,21 @@ def test_partial_then_final_shipment(shippable_order):
 def test_same_key_same_request_returns_the_first_different_request_conflicts(shippable_order):
     order = shippable_order()
     data = request(order)
-    fulfilment, created = record(order, data)
+    fulfillment, created = record(order, data)
     # The same request spelt differently (upper-case unit, 1.0 for 1) is the same request.
     again = request(order)
     again["lines"] = [{**item, "quantity": Decimal("1.000")} for item in again["lines"]]
     again["packages"][0]["weight_unit"] = "lb"
     same, created_again = record(order, again)
-    assert created and not created_again and same.pk == fulfilment.pk
+    assert created and not created_again and same.pk == fulfillment.pk
     assert Fulfillment.objects.count() == 1
 
     with pytest.raises(FulfillmentConflict) as conflict:
         record(order, request(order, carrier="FedEx"))
-    assert conflict.value.existing.pk == fulfilment.pk
+    assert conflict.value.existing.pk == fulfillment.pk
     # Once everything is shipped, the retry of the first request still answers.
     order.refresh_from_db()
-    assert record(order, data)[0].pk == fulfilment.pk
+    assert record(order, data)[0].pk == fulfillment.pk
 
 
 def test_keys_are_per_order(shippable_order):
@@ -203,7 +203,7 @@ def test_refuses_what_does_not_fit_the_order_naming_each_field(shippable_order):
     assert "lb, kg, oz, g" in errors["packages[0].weight_unit"][0]
     assert "tracking number" in errors["packages[0].tracking_number"][0]
     assert "in or cm" in errors["packages[0].dimension_unit"][0]
-    assert "not among this fulfilment's lines" in errors["packages[0].contents[0].line_id"][0]
+    assert "not among this fulfillment's lines" in errors["packages[0].contents[0].line_id"][0]
     assert not Fulfillment.objects.exists()
     first.refresh_from_db()
     assert first.shipped_quantity == 0
@@ -227,7 +227,7 @@ def test_package_contents_may_not_exceed_the_lines_quantity(shippable_order):
     assert list(invalid.value.errors) == ["packages[1].contents[0].quantity"]
 
 
-def test_over_shipping_counts_earlier_fulfilments(shippable_order):
+def test_over_shipping_counts_earlier_fulfillments(shippable_order):
     order = shippable_order()
     first = order.lines.order_by("line_nbr").first()
     record(order, request(order, {first.pk: first.open_quantity - 1}), key="a")
@@ -297,7 +297,7 @@ def test_an_integrity_error_that_is_not_the_key_is_not_swallowed(shippable_order
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_posts_with_one_key_record_one_fulfilment(shippable_order, monkeypatch):
+def test_concurrent_posts_with_one_key_record_one_fulfillment(shippable_order, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("needs row locks and concurrent writers: runs on PostgreSQL (.ci/run)")
     monkeypatch.setattr(recording, "writeback_enqueue", lambda fulfillment_id: None)
@@ -329,12 +329,12 @@ def test_concurrent_posts_with_one_key_record_one_fulfilment(shippable_order, mo
 
 
 def test_an_order_in_error_still_takes_what_is_left_and_stays_in_error(shippable_order):
-    """A failed write-back of an earlier fulfilment must not lose the next tracking number."""
+    """A failed write-back of an earlier fulfillment must not lose the next tracking number."""
     order = shippable_order()
     first, second = order.lines.order_by("line_nbr")[:2]
     record(order, request(order, {first.pk: 1}), key="a")
     type(order).objects.filter(pk=order.pk).update(
-        status=OrderStatus.ERROR, status_reason="Write-back of fulfilment F… failed"
+        status=OrderStatus.ERROR, status_reason="Write-back of fulfillment F… failed"
     )
     _, created = record(order, request(order, {second.pk: 1}), key="b")
     assert created
@@ -342,7 +342,7 @@ def test_an_order_in_error_still_takes_what_is_left_and_stays_in_error(shippable
     assert order.status == OrderStatus.ERROR and order.status_reason
 
 
-def test_a_shipment_mode_order_takes_one_fulfilment(sandbox, store_factory, shippable_order):
+def test_a_shipment_mode_order_takes_one_fulfillment(sandbox, store_factory, shippable_order):
     order = shippable_order(store_factory(sandbox, shipment_mode=True), lines=1, min_open=2)
     line = order.lines.order_by("line_nbr").first()
     record(order, request(order, {line.pk: 1}), key="first")

@@ -1,4 +1,4 @@
-"""The issue's "done when": 200 fulfilments posted through the warehouse API (several packages,
+"""The issue's "done when": 200 fulfillments posted through the warehouse API (several packages,
 some with contents), written back while the sandbox fails 10 % of the Shipment writes (PUT and
 POST, lost replies included), end as exactly 200 confirmed Shipments with the right tracking
 numbers, packages and quantities, no duplicate, and no Acumatica session left open."""
@@ -23,12 +23,12 @@ from .writeback_support import (
 
 pytestmark = pytest.mark.django_db
 
-FULFILMENTS = 200
+FULFILLMENTS = 200
 # Per Shipment write; the first rule that fires wins: 1 - .96 * .98^3 ≈ 10 %.
 FAULTS = (("lost_reply", 0.04), ("drop", 0.02), ("error500", 0.02), ("error429", 0.02))
 
 
-def fulfilment_request(order, index: int) -> dict:
+def fulfillment_request(order, index: int) -> dict:
     """Every open quantity of the order; odd orders in 1-3 packages that say what they hold,
     even ones in two packages without contents."""
     lines = list(order.lines.order_by("line_nbr"))
@@ -61,7 +61,7 @@ def fulfilment_request(order, index: int) -> dict:
     }
 
 
-def test_200_fulfilments_through_10_percent_failing_writes_make_200_shipments_once(
+def test_200_fulfillments_through_10_percent_failing_writes_make_200_shipments_once(
     sandbox_factory, store_factory, run_import, settings, api_token, api_client
 ):
     # The sandbox applies a lost reply's write before dropping the connection, so nothing can
@@ -71,19 +71,19 @@ def test_200_fulfilments_through_10_percent_failing_writes_make_200_shipments_on
     sandbox = sandbox_factory(orders=0, action_duration=0, seed=7)
     store = store_factory(sandbox, include_package_contents=True)
     map_carrier(store)
-    orders = open_orders(sandbox, store, run_import, count=FULFILMENTS, max_lines=3, seed=7)
+    orders = open_orders(sandbox, store, run_import, count=FULFILLMENTS, max_lines=3, seed=7)
     # Posted through the warehouse API, as the warehouse would.
     _token, key = api_token(store.merchant)
     client = api_client(key)
-    fulfilments = []
+    fulfillments = []
     for index, order in enumerate(orders):
         response = client.post(
             f"/api/v1/orders/{order.pk}/fulfillments",
-            fulfilment_request(order, index),
+            fulfillment_request(order, index),
             format="json",
         )
         assert response.status_code == 201, response.content
-        fulfilments.append(Fulfillment.objects.get(pk=response.json()["id"]))
+        fulfillments.append(Fulfillment.objects.get(pk=response.json()["id"]))
     rules = [
         sandbox.faults.add(kind=kind, match=match, probability=probability)
         for match in ("PUT */Shipment", "POST */Shipment/*")
@@ -99,14 +99,14 @@ def test_200_fulfilments_through_10_percent_failing_writes_make_200_shipments_on
             break
 
     statuses = Counter(Fulfillment.objects.values_list("status", flat=True))
-    assert statuses == {FulfillmentStatus.WRITTEN_BACK: FULFILMENTS}, (statuses, summaries)
+    assert statuses == {FulfillmentStatus.WRITTEN_BACK: FULFILLMENTS}, (statuses, summaries)
     held = shipments(sandbox)
-    assert len(held) == FULFILMENTS
+    assert len(held) == FULFILLMENTS
     assert all(s["Status"] == "Confirmed" for s in held)
     references = Counter(s["Description"].split()[-1] for s in held)
-    assert set(references) == {f.reference for f in fulfilments}
+    assert set(references) == {f.reference for f in fulfillments}
     assert max(references.values()) == 1  # no duplicate
-    for fulfillment in fulfilments:
+    for fulfillment in fulfillments:
         fulfillment.refresh_from_db()
         assert_written_as_sent(sandbox, fulfillment)
     assert sandbox.sessions.open_sessions() == []

@@ -31,7 +31,7 @@ from stores.services import store_activate
 
 from .writeback_support import (
     assert_written_as_sent,
-    fulfil,
+    fulfill,
     map_carrier,
     open_orders,
     outbox_row,
@@ -69,7 +69,7 @@ def _attempts(fulfillment) -> list[WriteBackAttempt]:
 
 def test_a_lost_reply_to_the_put_never_makes_a_second_shipment(sandbox, one_order, settings):
     _, order = one_order()
-    fulfillment = fulfil(order, packages=2)
+    fulfillment = fulfill(order, packages=2)
     sandbox.faults.add(kind="lost_reply", match="PUT */Shipment", times=1)
 
     first = writeback_run(fulfillment_id=fulfillment.pk)
@@ -98,7 +98,7 @@ def test_a_lost_reply_to_the_put_never_makes_a_second_shipment(sandbox, one_orde
 def test_a_dropped_put_is_searched_for_then_written_once(sandbox, one_order, settings):
     settings.FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS = 0
     _, order = one_order()
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
     sandbox.faults.add(kind="drop", match="PUT */Shipment", times=1)
 
     assert writeback_run(fulfillment_id=fulfillment.pk).outcome == "retry"
@@ -114,7 +114,7 @@ def test_a_dropped_put_is_searched_for_then_written_once(sandbox, one_order, set
 
 def test_a_confirm_that_never_arrived_is_sent_on_the_next_attempt(sandbox, one_order):
     _, order = one_order()
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
     sandbox.faults.add(kind="drop", match="POST */Shipment/ConfirmShipment", times=1)
 
     first = writeback_run(fulfillment_id=fulfillment.pk)
@@ -136,7 +136,7 @@ def test_a_confirm_that_never_arrived_is_sent_on_the_next_attempt(sandbox, one_o
 
 def test_a_lost_reply_to_the_confirmation_is_read_back_not_confirmed_twice(sandbox, one_order):
     _, order = one_order()
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
     sandbox.faults.add(kind="lost_reply", match="POST */Shipment/ConfirmShipment", times=1)
 
     assert writeback_run(fulfillment_id=fulfillment.pk).outcome == "retry"
@@ -157,7 +157,7 @@ class WorkerStopped(BaseException):
 
 def test_a_worker_stopped_between_the_put_and_the_confirm(sandbox, one_order, monkeypatch):
     _, order = one_order()
-    fulfillment = fulfil(order, packages=2)
+    fulfillment = fulfill(order, packages=2)
 
     def stop(self, nbr):
         raise WorkerStopped
@@ -194,7 +194,7 @@ def test_a_shipment_changed_in_acumatica_before_the_confirm_is_not_confirmed(
     sandbox, one_order, monkeypatch
 ):
     _, order = one_order()
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
     with monkeypatch.context() as patch:
         patch.setattr(
             ShipmentExporter, "_confirm", lambda self, nbr: (_ for _ in ()).throw(WorkerStopped())
@@ -221,7 +221,7 @@ def test_a_shipment_changed_in_acumatica_before_the_confirm_is_not_confirmed(
 
 def test_an_unknown_box_fails_at_once_with_acumaticas_field_message(sandbox, one_order):
     _, order = one_order()
-    fulfillment = fulfil(order, box_id="NOSUCHBOX")
+    fulfillment = fulfill(order, box_id="NOSUCHBOX")
 
     attempt = writeback_run(fulfillment_id=fulfillment.pk)
 
@@ -250,7 +250,7 @@ def test_an_unknown_box_fails_at_once_with_acumaticas_field_message(sandbox, one
 
 def test_an_unmapped_carrier_holds_without_calling_acumatica_then_is_released(sandbox, one_order):
     store, order = one_order()
-    fulfillment = fulfil(order, carrier="DHL", service="Express")
+    fulfillment = fulfill(order, carrier="DHL", service="Express")
     sandbox.request_log.clear()
 
     attempt = writeback_run(fulfillment_id=fulfillment.pk)
@@ -285,7 +285,7 @@ def test_an_unmapped_carrier_holds_without_calling_acumatica_then_is_released(sa
 )
 def test_server_errors_and_throttling_retry_after_a_back_off(sandbox, one_order, fault, status):
     _, order = one_order()
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
     sandbox.faults.add(match="PUT */Shipment", times=1, **fault)
 
     before = timezone.now()
@@ -316,7 +316,7 @@ def test_server_errors_and_throttling_retry_after_a_back_off(sandbox, one_order,
 def test_the_back_off_grows_and_retries_run_out(sandbox, one_order, settings):
     settings.FULFILLMENT_WRITEBACK_MAX_ATTEMPTS = 3
     _, order = one_order()
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
     sandbox.faults.add(kind="error429", match="PUT */Shipment")
 
     waits = []
@@ -336,7 +336,7 @@ def test_the_back_off_grows_and_retries_run_out(sandbox, one_order, settings):
 
 def test_the_same_business_refusal_three_times_fails_with_its_message(sandbox, one_order):
     _, order = one_order()
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
     sandbox.faults.add(
         kind="error500",
         match="PUT */Shipment",
@@ -356,7 +356,7 @@ def test_the_same_business_refusal_three_times_fails_with_its_message(sandbox, o
 
 def test_a_generic_operation_failed_is_not_taken_for_a_refusal(sandbox, one_order, settings):
     _, order = one_order()
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
     sandbox.faults.add(kind="error500", match="PUT */Shipment", times=3)
 
     outcomes = [
@@ -373,7 +373,7 @@ def test_package_contents_the_endpoint_drops_fail_the_read_back(
     store = store_factory(sandbox, include_package_contents=True)
     map_carrier(store)
     (order,) = open_orders(sandbox, store, run_import, count=1, seed=12)
-    fulfillment = fulfil(order, packages=2)
+    fulfillment = fulfill(order, packages=2)
 
     attempt = writeback_run(fulfillment_id=fulfillment.pk)
 
@@ -390,7 +390,7 @@ def test_package_contents_the_endpoint_drops_fail_the_read_back(
 def test_weights_in_another_unit_than_acumaticas_fail_the_read_back(sandbox, one_order, settings):
     settings.FULFILLMENT_WRITEBACK_WEIGHT_UOM = "KG"
     _, order = one_order()
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
 
     writeback_run(fulfillment_id=fulfillment.pk)
 
@@ -403,7 +403,7 @@ def test_weights_in_another_unit_than_acumaticas_fail_the_read_back(sandbox, one
 
 def test_no_rights_on_shipments_holds_and_flags_the_store(sandbox, one_order):
     store, order = one_order()
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
     requests.patch(
         f"{sandbox.site_url}/_sandbox/config", json={"denied_entities": ["Shipment"]}, timeout=10
     ).raise_for_status()
@@ -436,7 +436,7 @@ def test_a_failing_instance_is_not_hammered(sandbox, store_factory, run_import):
     store = store_factory(sandbox)
     map_carrier(store)
     orders = open_orders(sandbox, store, run_import, count=7, seed=13)
-    fulfilments = [fulfil(order) for order in orders]
+    fulfillments = [fulfill(order) for order in orders]
     sandbox.faults.add(kind="error500", match="PUT */Shipment")
     key = ConnectionSettings(store.instance_url).instance_key
     try:
@@ -447,6 +447,6 @@ def test_a_failing_instance_is_not_hammered(sandbox, store_factory, run_import):
     puts = [e for e in sandbox.request_log.entries() if e.method == "PUT"]
     # The breaker opens after 5 failures in a row; what follows is not even sent.
     assert len(puts) == InstanceLimits().failure_threshold
-    assert (summary.pending, summary.failed) == (len(fulfilments), 0)
+    assert (summary.pending, summary.failed) == (len(fulfillments), 0)
     held_back = WriteBackAttempt.objects.filter(error__startswith="Not sent")
     assert held_back.exists() and all(a.calls == [] for a in held_back)

@@ -1,4 +1,4 @@
-"""Writing fulfilments back against the sandbox over real HTTP: sales-order mode with several
+"""Writing fulfillments back against the sandbox over real HTTP: sales-order mode with several
 packages (contents on and off), a partial then a final shipment, shipment mode."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from fulfillment import tasks
-from fulfillment.fulfilments.recording import fulfillment_record
+from fulfillment.fulfillments.recording import fulfillment_record
 from fulfillment.models import (
     FulfillmentSource,
     FulfillmentStatus,
@@ -26,7 +26,7 @@ from fulfillment.writeback.samples import PackageSpec
 
 from .writeback_support import (
     assert_written_as_sent,
-    fulfil,
+    fulfill,
     map_carrier,
     open_orders,
     outbox_row,
@@ -45,7 +45,7 @@ def test_sales_order_mode_several_packages_with_contents(sandbox, store_factory,
     store = store_factory(sandbox, include_package_contents=True)
     map_carrier(store)
     (order,) = open_orders(sandbox, store, run_import, count=1, max_lines=3, seed=3)
-    fulfillment = fulfil(order, packages=2)
+    fulfillment = fulfill(order, packages=2)
 
     attempt = writeback_run(fulfillment_id=fulfillment.pk)
 
@@ -80,7 +80,7 @@ def test_package_contents_are_not_sent_when_the_store_does_not_send_them(
     store = store_factory(sandbox, include_package_contents=False)
     map_carrier(store)
     (order,) = open_orders(sandbox, store, run_import, count=1, max_lines=2, seed=4)
-    fulfillment = fulfil(order, packages=3)
+    fulfillment = fulfill(order, packages=3)
 
     writeback_run(fulfillment_id=fulfillment.pk)
 
@@ -97,7 +97,7 @@ def test_a_partial_then_a_final_shipment(sandbox, store_factory, run_import, san
     (order,) = open_orders(sandbox, store, run_import, count=1, max_lines=3, seed=5)
     lines = list(order.lines.order_by("line_nbr"))
     first_qty = {lines[0].line_nbr: Decimal(1)}
-    first = fulfil(order, quantities=first_qty)
+    first = fulfill(order, quantities=first_qty)
     writeback_run(fulfillment_id=first.pk)
     first.refresh_from_db()
     order.refresh_from_db()
@@ -105,7 +105,7 @@ def test_a_partial_then_a_final_shipment(sandbox, store_factory, run_import, san
     assert order.status == OrderStatus.PARTIALLY_SHIPPED
     assert sandbox_data.order("SO", order.erp_order_nbr)["Status"]["value"] == "Back Order"
 
-    final = fulfil(order, packages=2)
+    final = fulfill(order, packages=2)
     writeback_run(fulfillment_id=final.pk)
     final.refresh_from_db()
     order.refresh_from_db()
@@ -132,7 +132,7 @@ def test_shipment_mode_updates_the_existing_shipment_and_confirms_it(
     lines = list(order.lines.order_by("line_nbr"))
     # Ship one less of the first line and nothing of the others: a partial shipment.
     shipped = {lines[0].line_nbr: max(lines[0].open_quantity - 1, Decimal(1))}
-    fulfillment = fulfil(
+    fulfillment = fulfill(
         order,
         quantities=shipped,
         carrier="FedEx",
@@ -175,12 +175,12 @@ def test_shipment_mode_updates_the_existing_shipment_and_confirms_it(
     assert by_line[lines[0].line_nbr] == shipped[lines[0].line_nbr]
     assert all(by_line[line.line_nbr] == 0 for line in lines[1:])
 
-    # The Shipment is confirmed: a second fulfilment of it is refused before any call.
-    second = fulfil(order, carrier="FedEx", service="2Day")
+    # The Shipment is confirmed: a second fulfillment of it is refused before any call.
+    second = fulfill(order, carrier="FedEx", service="2Day")
     attempt = writeback_run(fulfillment_id=second.pk)
     second.refresh_from_db()
     assert attempt.outcome == WriteBackAttempt.Outcome.FAILED and attempt.calls == []
-    assert "takes one fulfilment" in second.last_error
+    assert "takes one fulfillment" in second.last_error
 
 
 def test_the_drain_signs_out_so_no_acumatica_session_stays_open(sandbox, store_factory, run_import):
@@ -188,7 +188,7 @@ def test_the_drain_signs_out_so_no_acumatica_session_stays_open(sandbox, store_f
     map_carrier(store)
     orders = open_orders(sandbox, store, run_import, count=3, seed=6)
     for order in orders:
-        fulfil(order)
+        fulfill(order)
     assert len(sandbox.sessions.open_sessions()) == 1  # the store's OAuth grant, kept open
 
     summary = writeback_drain(store=store)

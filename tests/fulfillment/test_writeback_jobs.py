@@ -24,7 +24,7 @@ from fulfillment.writeback.services import writeback_dispatch_due, writeback_rep
 
 from .writeback_support import (
     assert_written_as_sent,
-    fulfil,
+    fulfill,
     map_carrier,
     open_orders,
     outbox_row,
@@ -50,7 +50,7 @@ def test_a_task_delivered_twice_writes_once(sandbox, store_factory, run_import):
     store = store_factory(sandbox)
     map_carrier(store)
     (order,) = open_orders(sandbox, store, run_import, count=1, seed=21)
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
 
     tasks.write_back.apply(args=[fulfillment.pk])
     tasks.write_back.apply(args=[fulfillment.pk])
@@ -68,7 +68,7 @@ def test_two_deliveries_at_the_same_time_one_writes_the_other_exits(
     store = store_factory(sandbox)
     map_carrier(store)
     (order,) = open_orders(sandbox, store, run_import, count=1, seed=22)
-    fulfillment = fulfil(order, packages=2)
+    fulfillment = fulfill(order, packages=2)
     sandbox.faults.add(kind="slow", delay=1.0, match="PUT */Shipment", times=1)
     results: dict[str, WriteBackAttempt | None] = {}
 
@@ -100,7 +100,7 @@ def test_the_sweep_queues_due_rows_once_and_again_when_their_task_was_lost(
     store = store_factory(sandbox)
     map_carrier(store)
     orders = open_orders(sandbox, store, run_import, count=3, seed=23)
-    due, later, running = (fulfil(order) for order in orders)
+    due, later, running = (fulfill(order) for order in orders)
     WriteBackOutbox.objects.filter(fulfillment=later).update(
         due_at=timezone.now() + dt.timedelta(minutes=5)
     )
@@ -143,7 +143,7 @@ def test_reprocess_only_failed_or_held_and_it_is_due_at_once(
     store = store_factory(sandbox)
     map_carrier(store)
     (order,) = open_orders(sandbox, store, run_import, count=1, seed=24)
-    fulfillment = fulfil(order, carrier="Nobody")
+    fulfillment = fulfill(order, carrier="Nobody")
     with pytest.raises(ValidationError):
         writeback_reprocess(fulfillment=fulfillment)
 
@@ -167,8 +167,8 @@ def test_writeback_pending_command_drains_and_prints_a_json_summary(
     store = store_factory(sandbox)
     map_carrier(store)
     orders = open_orders(sandbox, store, run_import, count=4, seed=25)
-    fulfilments = [fulfil(order, packages=2) for order in orders[:3]]
-    held = fulfil(orders[3], carrier="Unmapped")
+    fulfillments = [fulfill(order, packages=2) for order in orders[:3]]
+    held = fulfill(orders[3], carrier="Unmapped")
     sandbox.faults.add(kind="error500", match="PUT */Shipment", times=1)
 
     out, err = io.StringIO(), io.StringIO()
@@ -185,7 +185,7 @@ def test_writeback_pending_command_drains_and_prints_a_json_summary(
     call_command("writeback_pending", "--now", stdout=out, stderr=io.StringIO())
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     assert (summary["written_back"], summary["pending"], summary["failed"]) == (1, 0, 0)
-    for fulfillment in fulfilments:
+    for fulfillment in fulfillments:
         fulfillment.refresh_from_db()
         assert_written_as_sent(sandbox, fulfillment)
     assert shipments_for(sandbox, held.reference) == []
@@ -200,7 +200,7 @@ def test_a_worker_whose_lease_was_taken_over_stops_before_writing(
     store = store_factory(sandbox)
     map_carrier(store)
     (order,) = open_orders(sandbox, store, run_import, count=1, seed=26)
-    fulfillment = fulfil(order)
+    fulfillment = fulfill(order)
 
     def taken_over(*, fulfillment_id, holder, ttl):
         WriteBackOutbox.objects.filter(fulfillment_id=fulfillment_id).update(
@@ -218,7 +218,7 @@ def test_a_worker_whose_lease_was_taken_over_stops_before_writing(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_four_workers_at_once_write_each_fulfilment_once(
+def test_four_workers_at_once_write_each_fulfillment_once(
     sandbox_factory, store_factory, run_import, settings
 ):
     if connection.vendor != "postgresql":
@@ -228,7 +228,7 @@ def test_four_workers_at_once_write_each_fulfilment_once(
     store = store_factory(sandbox)
     map_carrier(store)
     orders = open_orders(sandbox, store, run_import, count=24, seed=27)
-    fulfilments = [fulfil(order, packages=2) for order in orders]
+    fulfillments = [fulfill(order, packages=2) for order in orders]
     # Each store shares one OAuth session: a running ConfirmShipment refuses the others'
     # Shipment requests, which wait and send them again.
     sandbox.faults.add(kind="lost_reply", match="PUT */Shipment", probability=0.1)
@@ -236,7 +236,7 @@ def test_four_workers_at_once_write_each_fulfilment_once(
     summary = writeback_drain(store=store, ignore_due=True, workers=4)
 
     assert (summary.written_back, summary.failed, summary.pending) == (24, 0, 0)
-    for fulfillment in fulfilments:
+    for fulfillment in fulfillments:
         fulfillment.refresh_from_db()
         assert_written_as_sent(sandbox, fulfillment)
     assert sandbox.sessions.open_sessions() == []

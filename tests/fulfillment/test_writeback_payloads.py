@@ -310,7 +310,7 @@ def test_a_missing_package_and_a_weight_unit_acumatica_does_not_use():
     assert "FULFILLMENT_WRITEBACK_WEIGHT_UOM=KG" in found["Packages[1ZA].UOM"]
 
 
-def test_shipment_mode_compares_only_this_fulfilments_packages_and_the_lines_it_set():
+def test_shipment_mode_compares_only_this_fulfillments_packages_and_the_lines_it_set():
     plan = _plan(mode=SHIPMENT)
     record = _saved(plan, status="Confirmed")
     record["Packages"].append(
@@ -323,8 +323,8 @@ def test_shipment_mode_compares_only_this_fulfilments_packages_and_the_lines_it_
 
 
 def test_the_reference_is_matched_as_a_whole_word():
-    assert carries_reference({"Description": _w(f"3PL fulfilment {REF}")}, REF)
-    assert not carries_reference({"Description": _w(f"3PL fulfilment {REF}9")}, REF)
+    assert carries_reference({"Description": _w(f"3PL fulfillment {REF}")}, REF)
+    assert not carries_reference({"Description": _w(f"3PL fulfillment {REF}9")}, REF)
     assert carries_reference({"Description": {}, "Packages": [{"CustomRefNbr1": _w(REF)}]}, REF)
 
 

@@ -1,5 +1,5 @@
 """Helpers for the write-back tests: orders made in the sandbox and imported for real, carrier
-mappings, fulfilments recorded the way the warehouse API records them, and what the sandbox
+mappings, fulfillments recorded the way the warehouse API records them, and what the sandbox
 holds afterwards (read from its in-process data, every field included)."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def map_carrier(store, *, carrier="UPS", service="Ground", ship_via="UPSGROUND",
     )
 
 
-def fulfil(order, **options):
+def fulfill(order, **options):
     return fulfillment_build(order=order, **options)
 
 
@@ -66,7 +66,7 @@ def expected_by_line(fulfillment) -> dict[tuple, Decimal]:
 
 
 def assert_written_as_sent(sandbox, fulfillment) -> dict:
-    """Exactly one confirmed Shipment for the fulfilment, with its lines, packages, tracking
+    """Exactly one confirmed Shipment for the fulfillment, with its lines, packages, tracking
     numbers, boxes, weights and reference; returns it."""
     found = shipments_for(sandbox, fulfillment.reference)
     assert len(found) == 1, [s["ShipmentNbr"] for s in found]

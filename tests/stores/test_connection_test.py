@@ -341,12 +341,12 @@ def test_endpoint_version_not_installed_lists_the_installed_ones(sandbox, store_
 
 
 def test_endpoint_name_not_installed(sandbox, store_factory):
-    store = store_factory(sandbox, endpoint_name="Fulfilment")
+    store = store_factory(sandbox, endpoint_name="Fulfillment")
 
     result = run(store, sandbox)
 
     failed = check(result, "endpoint")
-    assert "Endpoint Fulfilment/24.200.001 is not installed" in failed.message
+    assert "Endpoint Fulfillment/24.200.001 is not installed" in failed.message
     assert "Default / 24.200.001" in failed.fix
 
 

@@ -2,10 +2,10 @@
 write-back costs, against a sandbox started in this process.
 
 Starts a sandbox on a free loopback port, makes N open sales orders in it (1-3 lines each),
-creates a store that sends package contents, imports the orders, records one fulfilment per
+creates a store that sends package contents, imports the orders, records one fulfillment per
 order with ``--packages`` packages (contents in each), then drains the outbox with the engine
-the worker runs. Prints the Acumatica requests per fulfilment (target: at most 3, plus the
-ConfirmShipment status polls and the one token request of the whole run), fulfilments per
+the worker runs. Prints the Acumatica requests per fulfillment (target: at most 3, plus the
+ConfirmShipment status polls and the one token request of the whole run), fulfillments per
 second end to end (outbox → confirmed, read back and verified), and checks the sandbox ends
 with exactly N confirmed Shipments and no session open. Uses the configured database; the
 store and its rows are deleted afterwards. ``--faults 0.1`` makes that share of Shipment writes
@@ -37,16 +37,16 @@ from stores.models import Merchant
 from .bench_import import Command as ImportBenchmark
 
 # Find-less first attempt: PUT (with Hold false) + ConfirmShipment + read-back.
-TARGET_PER_FULFILMENT = 3
+TARGET_PER_FULFILLMENT = 3
 FAULT_MIX = (("lost_reply", 0.4), ("drop", 0.2), ("error500", 0.2), ("error429", 0.2))
 
 
 class Command(BaseCommand):
-    help = "Benchmark the fulfilment write-back against an in-process sandbox."
+    help = "Benchmark the fulfillment write-back against an in-process sandbox."
 
     def add_arguments(self, parser):
         parser.add_argument("--fulfillments", type=int, default=500)
-        parser.add_argument("--packages", type=int, default=3, help="packages per fulfilment")
+        parser.add_argument("--packages", type=int, default=3, help="packages per fulfillment")
         parser.add_argument(
             "--action-duration",
             type=float,
@@ -110,7 +110,7 @@ class Command(BaseCommand):
                 ship_via="UPSGROUND",
                 default_box_id="SMALL",
             )
-            self.stderr.write(f"== {count} fulfilments, {packages} packages each")
+            self.stderr.write(f"== {count} fulfillments, {packages} packages each")
             started = time.perf_counter()
             for order in store.orders.order_by("pk"):
                 fulfillment_build(order=order, packages=packages)
@@ -137,34 +137,34 @@ class Command(BaseCommand):
 
     def _measure(self, server, store, count, summary, recorded_in, *, workers: int) -> dict:
         attempts = WriteBackAttempt.objects.filter(fulfillment__store=store)
-        per_fulfilment: Counter = Counter()
+        per_fulfillment: Counter = Counter()
         kinds: Counter = Counter()
         for fulfillment_id, calls in attempts.values_list("fulfillment_id", "calls"):
-            per_fulfilment[fulfillment_id] += data_calls(calls)
+            per_fulfillment[fulfillment_id] += data_calls(calls)
             kinds.update(c["kind"] for c in calls)
         with server.data.lock:
             shipments = list(server.data.records["Shipment"].values())
         confirmed = sum(1 for s in shipments if s["Status"] == "Confirmed")
         references = Counter(s.get("Description", "").split()[-1] for s in shipments)
         sessions = len(server.sessions.open_sessions())
-        worst = max(per_fulfilment.values(), default=0)
+        worst = max(per_fulfillment.values(), default=0)
         result = {
-            "fulfilments": count,
+            "fulfillments": count,
             "written_back": summary.written_back,
             "failed": summary.failed,
             "pending": summary.pending,
             "attempts": summary.attempts,
             "drain_seconds": summary.seconds,
             "record_seconds": round(recorded_in, 2),
-            "fulfilments_per_second": round(count / summary.seconds, 1)
+            "fulfillments_per_second": round(count / summary.seconds, 1)
             if summary.seconds
             else None,
             "acumatica_requests": summary.acumatica_requests,
             "sandbox_requests_logged": len(server.request_log.entries()),
             "requests_by_kind": dict(kinds),
-            "data_requests_per_fulfilment": round(sum(per_fulfilment.values()) / count, 3),
-            "status_polls_per_fulfilment": round(kinds["poll"] / count, 3),
-            "max_data_requests_for_one_fulfilment": worst,
+            "data_requests_per_fulfillment": round(sum(per_fulfillment.values()) / count, 3),
+            "status_polls_per_fulfillment": round(kinds["poll"] / count, 3),
+            "max_data_requests_for_one_fulfillment": worst,
             "shipments": len(shipments),
             "confirmed_shipments": confirmed,
             "duplicate_references": sum(1 for n in references.values() if n > 1),
@@ -173,10 +173,10 @@ class Command(BaseCommand):
         faults = server.faults.rules()
         checks = [
             f"{result['written_back']}/{count} written back in {summary.seconds} s: "
-            f"{result['fulfilments_per_second']} fulfilments/s (recording them took "
+            f"{result['fulfillments_per_second']} fulfillments/s (recording them took "
             f"{result['record_seconds']} s)",
-            f"Acumatica requests: {result['data_requests_per_fulfilment']} per fulfilment "
-            f"(+ {result['status_polls_per_fulfilment']} status polls), by kind "
+            f"Acumatica requests: {result['data_requests_per_fulfillment']} per fulfillment "
+            f"(+ {result['status_polls_per_fulfillment']} status polls), by kind "
             f"{result['requests_by_kind']}",
         ]
         if faults:
@@ -188,14 +188,14 @@ class Command(BaseCommand):
         # share the store's OAuth session, whose ConfirmShipment refuses the other requests
         # to Shipment while it runs (API.md §5), which costs requests sent again.
         measured = not faults and workers == 1
-        passed_requests = worst <= TARGET_PER_FULFILMENT or not measured
+        passed_requests = worst <= TARGET_PER_FULFILLMENT or not measured
         passed_shipments = (
             confirmed == len(shipments) == count and result["duplicate_references"] == 0
         )
         passed_sessions = sessions == 0
         checks += [
-            f"{'PASS' if passed_requests else 'FAIL'} at most {TARGET_PER_FULFILMENT} requests "
-            f"per fulfilment plus status polls (worst: {worst}"
+            f"{'PASS' if passed_requests else 'FAIL'} at most {TARGET_PER_FULFILLMENT} requests "
+            f"per fulfillment plus status polls (worst: {worst}"
             + ("" if measured else "; with faults or several workers: not a target")
             + ")",
             f"{'PASS' if passed_shipments else 'FAIL'} exactly {count} confirmed Shipments, "

@@ -1,6 +1,6 @@
 """``python manage.py carrier_map STORE --carrier UPS [--service Ground] --ship-via UPSGROUND
 [--default-box SMALL]``: map a warehouse carrier (and service) to the store's Acumatica Ship
-Via code, and let the fulfilments held for want of it continue. ``--delete`` removes the
+Via code, and let the fulfillments held for want of it continue. ``--delete`` removes the
 mapping of that carrier and service; with neither ``--ship-via`` nor ``--delete`` it lists the
 store's mappings. STORE is the store's id or name."""
 

@@ -18,7 +18,7 @@ class Command(BaseCommand):
     help = (
         "Create an API token for the warehouse system and print its key (once: only a hash is "
         "kept). With --merchant (repeatable) the token sees only those merchants' stores, "
-        "orders and fulfilments; without, all of them. --revoke NAME revokes a token."
+        "orders and fulfillments; without, all of them. --revoke NAME revokes a token."
     )
 
     def add_arguments(self, parser):

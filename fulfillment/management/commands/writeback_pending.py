@@ -1,15 +1,15 @@
 """``python manage.py writeback_pending [--store STORE] [--now] [--workers N] [--keep-session]``:
-write back pending fulfilments in the foreground, with the same code the worker runs, until
+write back pending fulfillments in the foreground, with the same code the worker runs, until
 nothing is runnable. Prints one line per attempt and, on the last line, a JSON summary:
-fulfilments written back, held, failed and still pending, attempts and Acumatica requests
+fulfillments written back, held, failed and still pending, attempts and Acumatica requests
 (sign-outs included).
 
-``--now`` ignores back-off timers (a fulfilment whose write may still be running in Acumatica
+``--now`` ignores back-off timers (a fulfillment whose write may still be running in Acumatica
 stays blocked all the same). At the end each store is signed out of Acumatica, freeing the
 licence seat its OAuth grant holds between jobs (``--keep-session`` leaves it to the workers;
 signed out, their next call signs in again with the refresh token).
 
-Exit status: 0 nothing failed, 1 some fulfilment failed (its reason is printed).
+Exit status: 0 nothing failed, 1 some fulfillment failed (its reason is printed).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .sync_store import find_store
 
 
 class Command(BaseCommand):
-    help = "Write back pending fulfilments now; JSON summary on the last line."
+    help = "Write back pending fulfillments now; JSON summary on the last line."
 
     def add_arguments(self, parser):
         parser.add_argument("--store", help="only this store (id or name)")

@@ -1,4 +1,4 @@
-"""The order page's fulfilments: the list with their write-back (status, Acumatica shipment
+"""The order page's fulfillments: the list with their write-back (status, Acumatica shipment
 number, attempts, errors) and, for 3PL staff, the form that records one by hand through the
 same service as the warehouse API. Merchant users see the list, never the form."""
 
@@ -18,15 +18,15 @@ from stores import access
 
 from . import selectors
 from .carriers import carrier_mapping_resolve
-from .forms import PackageFormSet, ShipmentForm, fulfilment_request
-from .fulfilments import (
+from .forms import PackageFormSet, ShipmentForm, fulfillment_request
+from .fulfillments import (
     FulfillmentConflict,
     FulfillmentInvalid,
     OrderNotShippable,
     fulfillment_record,
 )
-from .fulfilments.rules import SHIPPABLE_STATUSES
-from .fulfilments.selectors import fulfillments_of_order
+from .fulfillments.rules import SHIPPABLE_STATUSES
+from .fulfillments.selectors import fulfillments_of_order
 from .models import FulfillmentSource, FulfillmentStatus, Order, OrderEventKind
 from .order_actions import SKIPPABLE_STATUSES
 from .timeline import order_timeline
@@ -35,17 +35,17 @@ PACKAGES_PREFIX = "packages"
 
 
 def order_page(request, order: Order, *, status: int = 200, shipment=None, packages=None):
-    """The order page, with the fulfilment forms as given (bound, after a refused POST)."""
+    """The order page, with the fulfillment forms as given (bound, after a refused POST)."""
     lines = list(order.lines.all())
     is_staff = access.is_3pl_staff(request.user)
-    fulfilments = list(fulfillments_of_order(order))
-    for fulfilment in fulfilments:
-        _fulfilment_actions(fulfilment, is_staff=is_staff)
+    fulfillments = list(fulfillments_of_order(order))
+    for fulfillment in fulfillments:
+        _fulfillment_actions(fulfillment, is_staff=is_staff)
     context = {
         "order": order,
         "lines": lines,
-        "fulfilments": fulfilments,
-        "written_shipments": [f for f in fulfilments if f.erp_shipment_nbr],
+        "fulfillments": fulfillments,
+        "written_shipments": [f for f in fulfillments if f.erp_shipment_nbr],
         "timeline": timeline_entries(order),
         "can_record": is_staff,
         "is_staff": is_staff,
@@ -118,38 +118,38 @@ def timeline_entries(order: Order) -> list[TimelineEntry]:
     return entries
 
 
-def _fulfilment_actions(fulfilment, *, is_staff: bool) -> None:
-    """Which buttons the fulfilment gets: retry when stopped, or waiting after a failed try;
+def _fulfillment_actions(fulfillment, *, is_staff: bool) -> None:
+    """Which buttons the fulfillment gets: retry when stopped, or waiting after a failed try;
     add a carrier mapping when it is held for want of one."""
-    fulfilment.can_retry = is_staff and (
-        fulfilment.status in (FulfillmentStatus.FAILED, FulfillmentStatus.HELD)
-        or (fulfilment.status == FulfillmentStatus.PENDING and fulfilment.attempts > 0)
+    fulfillment.can_retry = is_staff and (
+        fulfillment.status in (FulfillmentStatus.FAILED, FulfillmentStatus.HELD)
+        or (fulfillment.status == FulfillmentStatus.PENDING and fulfillment.attempts > 0)
     )
-    fulfilment.needs_carrier_mapping = (
-        fulfilment.status == FulfillmentStatus.HELD
+    fulfillment.needs_carrier_mapping = (
+        fulfillment.status == FulfillmentStatus.HELD
         and carrier_mapping_resolve(
-            store=fulfilment.store, carrier=fulfilment.carrier, service=fulfilment.service
+            store=fulfillment.store, carrier=fulfillment.carrier, service=fulfillment.service
         )
         is None
     )
 
 
 @login_required
-def order_fulfil(request, order_id):
+def order_fulfill(request, order_id):
     # Found first: another merchant's order is a 404 whatever the method.
     order = selectors.order_for(request.user, order_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not access.is_3pl_staff(request.user):
-        raise PermissionDenied("Only 3PL staff record fulfilments by hand.")
+        raise PermissionDenied("Only 3PL staff record fulfillments by hand.")
     lines = list(order.lines.all())
     shipment = ShipmentForm(request.POST, lines=lines)
     packages = PackageFormSet(request.POST, prefix=PACKAGES_PREFIX)
     if shipment.is_valid() and packages.is_valid():
         try:
-            fulfilment, created = fulfillment_record(
+            fulfillment, created = fulfillment_record(
                 order=order,
-                data=fulfilment_request(shipment, packages),
+                data=fulfillment_request(shipment, packages),
                 idempotency_key=shipment.cleaned_data["idempotency_key"],
                 source=FulfillmentSource.OPERATOR,
                 user=request.user,
@@ -165,11 +165,11 @@ def order_fulfil(request, order_id):
             if created:
                 messages.success(
                     request,
-                    f"Fulfilment {fulfilment.reference} recorded; its write-back to Acumatica "
+                    f"Fulfillment {fulfillment.reference} recorded; its write-back to Acumatica "
                     "is queued.",
                 )
             else:
-                messages.info(request, f"Fulfilment {fulfilment.reference} was recorded already.")
+                messages.info(request, f"Fulfillment {fulfillment.reference} was recorded already.")
             return redirect("fulfillment:order_detail", order.pk)
     order.refresh_from_db()
     return order_page(request, order, status=400, shipment=shipment, packages=packages)

@@ -1,4 +1,4 @@
-"""What recording a fulfilment or acknowledging an order can refuse, each with the intent a
+"""What recording a fulfillment or acknowledging an order can refuse, each with the intent a
 caller needs: fix the request (invalid), stop re-using a key (conflict), or leave the order
 alone (not shippable / not in the queue). The API maps them to 400 / 409; the order page shows
 their messages."""
@@ -21,7 +21,7 @@ class FulfillmentInvalid(FulfillmentError):
     code = "invalid"
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("The fulfilment was not recorded: " + _first(errors))
+        super().__init__("The fulfillment was not recorded: " + _first(errors))
         self.errors = errors
 
 
@@ -32,15 +32,15 @@ class FulfillmentConflict(FulfillmentError):
 
     def __init__(self, existing) -> None:
         super().__init__(
-            f"Idempotency key {existing.idempotency_key!r} was already used for fulfilment "
+            f"Idempotency key {existing.idempotency_key!r} was already used for fulfillment "
             f"{existing.reference} of this order with a different request. Send the same "
-            "request again to get that fulfilment, or use a new key for a new fulfilment."
+            "request again to get that fulfillment, or use a new key for a new fulfillment."
         )
         self.existing = existing
 
 
 class OrderNotShippable(FulfillmentError):
-    """The order's status does not allow a fulfilment (cancelled, on hold, shipped, ...)."""
+    """The order's status does not allow a fulfillment (cancelled, on hold, shipped, ...)."""
 
     code = "order_not_shippable"
 

@@ -1,4 +1,4 @@
-"""The rules a fulfilment must follow, shared by the warehouse API, the order page's form and
+"""The rules a fulfillment must follow, shared by the warehouse API, the order page's form and
 the recording service, so that all three accept and refuse the same things."""
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ MEASURE_DIGITS, MEASURE_PLACES = 14, 4
 # Ids in URLs and bodies stay inside a signed 64-bit integer (the database's bigint).
 MAX_ID = 2**63 - 1
 
-# A fulfilment may be recorded while the warehouse holds the order and something is left to
-# ship. ``error`` included: an earlier fulfilment's failed write-back must not stop the warehouse
+# A fulfillment may be recorded while the warehouse holds the order and something is left to
+# ship. ``error`` included: an earlier fulfillment's failed write-back must not stop the warehouse
 # from reporting the rest of what it shipped (no tracking number may be lost).
 SHIPPABLE_STATUSES = frozenset(
     {

@@ -1,6 +1,6 @@
-"""What the warehouse shipped (a fulfilment) and the record of writing it back to Acumatica.
+"""What the warehouse shipped (a fulfillment) and the record of writing it back to Acumatica.
 
-Fulfilment lifecycle (``Fulfillment.status``)::
+Fulfillment lifecycle (``Fulfillment.status``)::
 
     pending ──► writing ──► written_back
        ▲  │        │
@@ -107,7 +107,7 @@ class Fulfillment(models.Model):
         indexes = [models.Index(fields=["store", "status"])]
 
     def __str__(self) -> str:
-        return f"Fulfilment {self.reference} of {self.order}"
+        return f"Fulfillment {self.reference} of {self.order}"
 
 
 class FulfillmentLine(models.Model):
@@ -162,8 +162,8 @@ class FulfillmentPackageContent(models.Model):
 
 
 class WriteBackOutbox(models.Model):
-    """One row per fulfilment still to be written back, created in the same transaction as the
-    fulfilment. The task is queued after commit; a periodic sweep re-queues rows whose task was
+    """One row per fulfillment still to be written back, created in the same transaction as the
+    fulfillment. The task is queued after commit; a periodic sweep re-queues rows whose task was
     lost. Deleted when the write-back succeeds or stops for good."""
 
     fulfillment = models.OneToOneField(Fulfillment, on_delete=models.CASCADE, related_name="outbox")
@@ -173,11 +173,11 @@ class WriteBackOutbox(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"outbox for fulfilment {self.fulfillment_id} due {self.due_at:%H:%M:%S}"
+        return f"outbox for fulfillment {self.fulfillment_id} due {self.due_at:%H:%M:%S}"
 
 
 class WriteBackAttempt(models.Model):
-    """One try at writing a fulfilment back, with every Acumatica call it made."""
+    """One try at writing a fulfillment back, with every Acumatica call it made."""
 
     class Outcome(models.TextChoices):
         RUNNING = "running", "Running"
@@ -207,4 +207,4 @@ class WriteBackAttempt(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"attempt {self.number} of fulfilment {self.fulfillment_id}: {self.outcome}"
+        return f"attempt {self.number} of fulfillment {self.fulfillment_id}: {self.outcome}"

@@ -1,4 +1,4 @@
-"""Reads of fulfilments with everything their pages and API answers show, in a fixed number
+"""Reads of fulfillments with everything their pages and API answers show, in a fixed number
 of queries whatever their size."""
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """Recording what the warehouse shipped: ``fulfillment_record``.
 
-One transaction per fulfilment: the order row is locked, the idempotency key is checked, the
-request is checked against the order as it stands, and the fulfilment (lines, packages,
+One transaction per fulfillment: the order row is locked, the idempotency key is checked, the
+request is checked against the order as it stands, and the fulfillment (lines, packages,
 contents), its write-back outbox row, the lines' shipped quantities and the order's status are
 written together. The write-back task is queued only after that commits (``writeback_enqueue``).
 
 Idempotency: the key is unique per order (a database constraint). The same key with the same
-request (compared by ``request_hash``, the sha256 of its canonical JSON) returns the fulfilment
+request (compared by ``request_hash``, the sha256 of its canonical JSON) returns the fulfillment
 already recorded; with another request it is a conflict. Two requests with one key that race
 each other are serialised by the order lock; where a database has no row locks, the unique
 constraint stops the second insert and it is answered from the row that won, as dj-stripe does.
@@ -65,15 +65,15 @@ def fulfillment_record(
     user=None,
     raw_request: Any = None,
 ) -> tuple[Fulfillment, bool]:
-    """Record a fulfilment of ``order``; returns it and whether it was created now (False: the
+    """Record a fulfillment of ``order``; returns it and whether it was created now (False: the
     same request came again with the same key).
 
     Raises FulfillmentInvalid (with a message per field path), FulfillmentConflict (key re-used
     with another request) or OrderNotShippable. ``raw_request`` is the request as received
-    (kept on the fulfilment); by default the canonical form of ``data``.
+    (kept on the fulfillment); by default the canonical form of ``data``.
     """
     if source not in FulfillmentSource.values:
-        raise ValueError(f"unknown fulfilment source {source!r}")
+        raise ValueError(f"unknown fulfillment source {source!r}")
     key = idempotency_key if isinstance(idempotency_key, str) else ""
     if not key.strip() or len(key) > rules.IDEMPOTENCY_KEY_MAX:
         raise FulfillmentInvalid(
@@ -87,7 +87,7 @@ def fulfillment_record(
             existing = Fulfillment.objects.filter(order=locked, idempotency_key=key).first()
             if existing is not None:
                 return _same_request(existing, digest), False
-            fulfilment = _record(
+            fulfillment = _record(
                 locked,
                 canonical,
                 key=key,
@@ -103,7 +103,7 @@ def fulfillment_record(
         if existing is None:
             raise
         return _same_request(existing, digest), False
-    return fulfilment, True
+    return fulfillment, True
 
 
 def canonical_request(data: dict[str, Any]) -> dict[str, Any]:
@@ -172,7 +172,7 @@ def _record(
     shipped = _check_request(order, request, lines)
 
     now = timezone.now()
-    fulfilment = Fulfillment.objects.create(
+    fulfillment = Fulfillment.objects.create(
         order=order,
         store_id=order.store_id,
         source=source,
@@ -188,12 +188,12 @@ def _record(
         created_at=now,
     )
     FulfillmentLine.objects.bulk_create(
-        FulfillmentLine(fulfillment=fulfilment, order_line_id=line_id, quantity=quantity)
+        FulfillmentLine(fulfillment=fulfillment, order_line_id=line_id, quantity=quantity)
         for line_id, quantity in shipped.items()
     )
     packages = FulfillmentPackage.objects.bulk_create(
         FulfillmentPackage(
-            fulfillment=fulfilment,
+            fulfillment=fulfillment,
             position=position,
             box_id=package["box_id"],
             weight=Decimal(package["weight"]),
@@ -213,7 +213,7 @@ def _record(
         for package_row, package in zip(packages, request["packages"], strict=True)
         for item in package["contents"]
     )
-    WriteBackOutbox.objects.create(fulfillment=fulfilment, due_at=now, created_at=now)
+    WriteBackOutbox.objects.create(fulfillment=fulfillment, due_at=now, created_at=now)
 
     for line_id, quantity in shipped.items():
         lines[line_id].shipped_quantity += quantity
@@ -233,29 +233,29 @@ def _record(
     tracking = ", ".join(p.tracking_number for p in packages)
     order_event_record(
         order=order,
-        kind=OrderEventKind.FULFILMENT_RECEIVED,
+        kind=OrderEventKind.FULFILLMENT_RECEIVED,
         summary=(
-            f"Fulfilment {fulfilment.reference} received "
+            f"Fulfillment {fulfillment.reference} received "
             f"({'operator' if source == FulfillmentSource.OPERATOR else 'warehouse API'}): "
-            f"{fulfilment.carrier} {fulfilment.service}".rstrip()
+            f"{fulfillment.carrier} {fulfillment.service}".rstrip()
             + f", {len(packages)} package(s), tracking {tracking}."
         ),
-        detail={"reference": fulfilment.reference, "tracking_numbers": tracking.split(", ")},
-        fulfillment=fulfilment,
+        detail={"reference": fulfillment.reference, "tracking_numbers": tracking.split(", ")},
+        fulfillment=fulfillment,
         actor=user,
         at=now,
     )
 
-    writeback_enqueue(fulfilment.id)
-    return fulfilment
+    writeback_enqueue(fulfillment.id)
+    return fulfillment
 
 
 def _check_order_status(order: Order) -> None:
     if order.source_kind == SourceKind.SHIPMENT and order.fulfillments.exists():
-        # In shipment mode the warehouse fulfils one existing Acumatica Shipment; what it did
+        # In shipment mode the warehouse fulfills one existing Acumatica Shipment; what it did
         # not ship stays open on the sales order for Acumatica to ship another way.
         raise OrderNotShippable(
-            f"{order.document_label} already has a fulfilment: in shipment mode an Acumatica "
+            f"{order.document_label} already has a fulfillment: in shipment mode an Acumatica "
             "Shipment is fulfilled once. What was not shipped stays open on its sales order.",
             status=order.status,
         )
@@ -270,7 +270,7 @@ def _check_order_status(order: Order) -> None:
     }.get(order.status, f"its status is {order.get_status_display()}")
     detail = f" ({order.status_reason})" if order.status_reason else ""
     raise OrderNotShippable(
-        f"Order {order.document_label} cannot take a fulfilment: {why}{detail}.",
+        f"Order {order.document_label} cannot take a fulfillment: {why}{detail}.",
         status=order.status,
     )
 
@@ -323,7 +323,7 @@ def _check_request(
                 f"Shipping more than is open: line {line.line_nbr} ({line.inventory_id}) has "
                 f"{_decimal_text(max(left, Decimal(0)))} left to ship "
                 f"({_decimal_text(line.open_quantity)} open, "
-                f"{_decimal_text(line.shipped_quantity)} shipped before); this fulfilment "
+                f"{_decimal_text(line.shipped_quantity)} shipped before); this fulfillment "
                 f"ships {_decimal_text(quantity)}.",
             )
             continue
@@ -333,7 +333,7 @@ def _check_request(
         _check_package(f"packages[{index}]", package, error)
 
     packed: dict[int, Decimal] = {}
-    requested = seen  # the order's lines this fulfilment names
+    requested = seen  # the order's lines this fulfillment names
     for p_index, package in enumerate(request["packages"]):
         in_package: set[int] = set()
         for c_index, item in enumerate(package["contents"]):
@@ -342,8 +342,8 @@ def _check_request(
             if line_id not in requested:
                 error(
                     f"{path}.line_id",
-                    f"Line {line_id} is not among this fulfilment's lines; a package holds "
-                    "only lines the fulfilment ships.",
+                    f"Line {line_id} is not among this fulfillment's lines; a package holds "
+                    "only lines the fulfillment ships.",
                 )
                 continue
             if line_id in in_package:
@@ -358,7 +358,7 @@ def _check_request(
                 error(
                     f"{path}.quantity",
                     f"The packages hold {_decimal_text(packed[line_id])} of line {line_id} "
-                    f"but the fulfilment ships {_decimal_text(shipped[line_id])}.",
+                    f"but the fulfillment ships {_decimal_text(shipped[line_id])}.",
                 )
 
     if errors:

@@ -1,5 +1,5 @@
-"""Recording a fulfilment by hand on the order page: 3PL staff through the same service as the
-API; merchant users see the fulfilments but get no form and cannot post one."""
+"""Recording a fulfillment by hand on the order page: 3PL staff through the same service as the
+API; merchant users see the fulfillments but get no form and cannot post one."""
 
 from __future__ import annotations
 
@@ -37,13 +37,13 @@ def form_data(page, order, quantities: dict, packages: list[dict]) -> dict:
     return data
 
 
-def test_staff_record_a_fulfilment_from_the_order_page(shippable_order, user_factory, client):
+def test_staff_record_a_fulfillment_from_the_order_page(shippable_order, user_factory, client):
     order = shippable_order()
     operator = user_factory(Role.THREEPL_OPERATOR)
     client.force_login(operator)
     url = reverse("fulfillment:order_detail", args=[order.pk])
     page = client.get(url)
-    assert page.status_code == 200 and b"Record a fulfilment" in page.content
+    assert page.status_code == 200 and b"Record a fulfillment" in page.content
     first, second = order.lines.order_by("line_nbr")[:2]
     data = form_data(
         page,
@@ -54,25 +54,25 @@ def test_staff_record_a_fulfilment_from_the_order_page(shippable_order, user_fac
             {"weight": "2", "tracking_number": "TRK-2"},
         ],
     )
-    response = client.post(reverse("fulfillment:order_fulfil", args=[order.pk]), data)
+    response = client.post(reverse("fulfillment:order_fulfill", args=[order.pk]), data)
     assert response.status_code == 302 and response.url == url
 
-    fulfilment = Fulfillment.objects.get()
-    assert fulfilment.source == "operator" and fulfilment.created_by == operator
-    assert [(fl.order_line_id, fl.quantity) for fl in fulfilment.lines.all()] == [(first.pk, 1)]
+    fulfillment = Fulfillment.objects.get()
+    assert fulfillment.source == "operator" and fulfillment.created_by == operator
+    assert [(fl.order_line_id, fl.quantity) for fl in fulfillment.lines.all()] == [(first.pk, 1)]
     assert [
-        (p.box_id, p.weight, p.weight_unit, p.tracking_number) for p in fulfilment.packages.all()
+        (p.box_id, p.weight, p.weight_unit, p.tracking_number) for p in fulfillment.packages.all()
     ] == [("SMALL", Decimal("1.5"), "kg", "TRK-1"), ("", Decimal(2), "lb", "TRK-2")]
-    assert hasattr(fulfilment, "outbox")
+    assert hasattr(fulfillment, "outbox")
     order.refresh_from_db()
     assert order.status == OrderStatus.PARTIALLY_SHIPPED
 
     # The same form sent twice (a double click) records nothing more.
-    again = client.post(reverse("fulfillment:order_fulfil", args=[order.pk]), data)
+    again = client.post(reverse("fulfillment:order_fulfill", args=[order.pk]), data)
     assert again.status_code == 302 and Fulfillment.objects.count() == 1
 
     shown = client.get(url).content.decode()
-    assert fulfilment.reference in shown and "TRK-2" in shown and "Pending" in shown
+    assert fulfillment.reference in shown and "TRK-2" in shown and "Pending" in shown
 
 
 def test_form_errors_are_shown_and_nothing_is_recorded(shippable_order, user_factory, client):
@@ -80,7 +80,7 @@ def test_form_errors_are_shown_and_nothing_is_recorded(shippable_order, user_fac
     client.force_login(user_factory(Role.THREEPL_ADMIN))
     page = client.get(reverse("fulfillment:order_detail", args=[order.pk]))
     first = order.lines.order_by("line_nbr").first()
-    post = reverse("fulfillment:order_fulfil", args=[order.pk])
+    post = reverse("fulfillment:order_fulfill", args=[order.pk])
 
     nothing = form_data(page, order, {}, [{"weight": "1", "tracking_number": "T"}])
     response = client.post(post, nothing)
@@ -103,7 +103,7 @@ def test_form_errors_are_shown_and_nothing_is_recorded(shippable_order, user_fac
     assert not Fulfillment.objects.exists()
 
 
-def test_merchant_users_see_fulfilments_but_cannot_record(
+def test_merchant_users_see_fulfillments_but_cannot_record(
     shippable_order, merchant_user, user_factory, client
 ):
     order = shippable_order()
@@ -117,14 +117,14 @@ def test_merchant_users_see_fulfilments_but_cannot_record(
     client.force_login(user)
     page = client.get(reverse("fulfillment:order_detail", args=[order.pk]))
     assert page.status_code == 200
-    assert b"Record a fulfilment" not in page.content and "shipment_form" not in page.context
-    response = client.post(reverse("fulfillment:order_fulfil", args=[order.pk]), data)
+    assert b"Record a fulfillment" not in page.content and "shipment_form" not in page.context
+    response = client.post(reverse("fulfillment:order_fulfill", args=[order.pk]), data)
     assert response.status_code == 403
     assert not Fulfillment.objects.exists()
 
     other = merchant_user()
     client.force_login(other)
-    response = client.post(reverse("fulfillment:order_fulfil", args=[order.pk]), data)
+    response = client.post(reverse("fulfillment:order_fulfill", args=[order.pk]), data)
     assert response.status_code == 404
 
 
@@ -133,4 +133,4 @@ def test_no_form_on_orders_that_cannot_ship(shippable_order, user_factory, clien
     type(order).objects.filter(pk=order.pk).update(status=OrderStatus.CANCELLED_AT_SOURCE)
     client.force_login(user_factory(Role.THREEPL_OPERATOR))
     page = client.get(reverse("fulfillment:order_detail", args=[order.pk]))
-    assert b"Record a fulfilment" not in page.content
+    assert b"Record a fulfillment" not in page.content

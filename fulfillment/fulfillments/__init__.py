@@ -1,4 +1,4 @@
-"""Fulfilments: what the warehouse shipped, recorded once per idempotency key, and the
+"""Fulfillments: what the warehouse shipped, recorded once per idempotency key, and the
 warehouse's acknowledgement of an order. The API, the order page and commands call these;
 the write-back (``fulfillment.writeback``) takes it from the outbox row they leave."""
 
