@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from stores.models import AuditEntry
 
 from .api.tokens import api_token_revoke
-from .carriers import carrier_mapping_add, carrier_mapping_delete, carrier_mapping_update
+from .importing import import_request
 from .models import (
     ApiToken,
     CarrierMapping,
@@ -36,7 +36,7 @@ from .models import (
     WriteBackOutbox,
 )
 from .order_actions import order_reprocess, order_skip
-from .services import import_request
+from .writeback.carriers import carrier_mapping_add, carrier_mapping_delete, carrier_mapping_update
 from .writeback.services import writeback_retry
 
 VIA = AuditEntry.Via.ADMIN

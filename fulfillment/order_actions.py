@@ -18,7 +18,7 @@ from stores import access
 from stores.audit import actor_label, audit_record
 from stores.models import AuditEntry
 
-from .importing.single import SingleImportResult, order_import_one
+from .importing import SingleImportResult, order_import_one
 from .models import Fulfillment, Order, OrderEventKind, OrderStatus, SourceKind
 from .timeline import order_event_record
 from .writeback.orders import order_status_refresh

@@ -1,17 +1,13 @@
-"""Reads: which orders and runs a user may see, and which stores are due for an import."""
+"""Reads of orders: which orders a user may see."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from stores.access import merchant_ids_for
-from stores.models import StoreConnection
 
-from .importing import lease
-from .models import ImportRun, ImportState, Order
+from .models import Order
 
 
 def orders_for(user) -> QuerySet[Order]:
@@ -28,21 +24,3 @@ def order_for(user, order_id) -> Order:
         return orders_for(user).get(pk=order_id)
     except (Order.DoesNotExist, ValueError, TypeError):
         raise Http404("No such order.") from None
-
-
-def import_runs_for(user) -> QuerySet[ImportRun]:
-    ids = merchant_ids_for(user)
-    runs = ImportRun.objects.select_related("store", "store__merchant")
-    return runs if ids is None else runs.filter(store__merchant_id__in=ids)
-
-
-def store_import_due(store: StoreConnection, state: ImportState, now: dt.datetime) -> bool:
-    """Due when its interval has passed since the last import was enqueued or started, it is not
-    backing off after a failure, and no import of it is running."""
-    if lease.is_held(state, now):
-        return False
-    if state.next_attempt_at and state.next_attempt_at > now:
-        return False
-    last = max((t for t in (state.last_enqueued_at, state.last_started_at) if t), default=None)
-    interval = dt.timedelta(minutes=max(1, store.import_interval_minutes or 5))
-    return last is None or now >= last + interval

@@ -1,4 +1,5 @@
-"""Import and write-back jobs. Thin: each one calls a service. All are safe to run twice."""
+"""Import and write-back jobs. Thin: each one calls a service. All are safe to run twice.
+Services queue them by name (``fulfillment.jobs``), never by importing this module."""
 
 from __future__ import annotations
 
@@ -6,24 +7,27 @@ import datetime as dt
 
 from celery import shared_task
 
-from . import services
+from . import jobs
+from .importing import import_store_run, imports_enqueue_due
 from .models import ImportTrigger
+from .writeback.engine import writeback_run
+from .writeback.services import writeback_dispatch_due
 
 
-@shared_task(name="fulfillment.schedule_imports")
+@shared_task(name=jobs.SCHEDULE_IMPORTS)
 def schedule_imports() -> int:
     """Sent by beat every 30 s: queue an import for each active store that is due."""
-    return len(services.imports_enqueue_due())
+    return len(imports_enqueue_due())
 
 
-@shared_task(name="fulfillment.import_store")
+@shared_task(name=jobs.IMPORT_STORE)
 def import_store(
     store_id: int,
     trigger: str = ImportTrigger.SCHEDULE,
     requested_at: str | None = None,
     since: str | None = None,
 ) -> None:
-    services.import_store_run(
+    import_store_run(
         store_id=store_id,
         trigger=trigger,
         requested_at=dt.datetime.fromisoformat(requested_at) if requested_at else None,
@@ -31,18 +35,14 @@ def import_store(
     )
 
 
-@shared_task(name="fulfillment.write_back")
+@shared_task(name=jobs.WRITE_BACK)
 def write_back(fulfillment_id: int) -> None:
     """Write one fulfillment back to Acumatica; safe to run twice (see fulfillment.writeback)."""
-    from .writeback.engine import writeback_run
-
     writeback_run(fulfillment_id=fulfillment_id)
 
 
-@shared_task(name="fulfillment.dispatch_writebacks")
+@shared_task(name=jobs.DISPATCH_WRITEBACKS)
 def dispatch_writebacks() -> int:
     """Sent by beat every 30 s: queue the write-backs that are due and that no worker holds
     (tasks lost with a worker, back-off timers that ran out, held ones to look at again)."""
-    from .writeback.services import writeback_dispatch_due
-
     return len(writeback_dispatch_due())

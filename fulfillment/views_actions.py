@@ -18,11 +18,11 @@ from django.urls import reverse
 from stores import access
 
 from . import selectors
-from .carriers import carrier_mapping_add
 from .forms import CarrierMappingForm, ConfirmForm, OrderSkipForm
 from .models import Fulfillment, FulfillmentStatus, Order
 from .order_actions import SKIPPABLE_STATUSES, order_reprocess, order_skip
 from .views_carriers import carrier_mapping_saved_messages, form_service_errors
+from .writeback.carriers import carrier_mapping_add
 from .writeback.services import RETRYABLE, writeback_retry
 
 

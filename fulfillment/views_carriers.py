@@ -17,14 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from stores import access
 
-from .carriers import (
+from .forms import CarrierMappingForm
+from .models import CarrierMapping, Fulfillment, FulfillmentStatus
+from .writeback.carriers import (
     carrier_mapping_add,
     carrier_mapping_check,
     carrier_mapping_delete,
     carrier_mapping_update,
 )
-from .forms import CarrierMappingForm
-from .models import CarrierMapping, Fulfillment, FulfillmentStatus
 
 
 @login_required

@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from stores import access
 
 from . import selectors
-from .carriers import carrier_mapping_resolve
 from .forms import PackageFormSet, ShipmentForm, fulfillment_request
 from .fulfillments import (
     FulfillmentConflict,
@@ -30,6 +29,7 @@ from .fulfillments.selectors import fulfillments_of_order
 from .models import FulfillmentSource, FulfillmentStatus, Order, OrderEventKind
 from .order_actions import SKIPPABLE_STATUSES
 from .timeline import order_timeline
+from .writeback.carrier_lookup import carrier_mapping_resolve
 
 PACKAGES_PREFIX = "packages"
 

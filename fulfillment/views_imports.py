@@ -1,8 +1,8 @@
 """Import runs (list, detail, live progress), run now and re-scan from a date.
 
-Runs are read through ``selectors.import_runs_for`` and stores through ``stores.access``: another
+Runs are read through ``importing.import_runs_for`` and stores through ``stores.access``: another
 merchant's run or store is a 404. "Run now" and "Re-scan" follow the confirmation convention:
-GET shows what will happen, POST queues it through ``services.import_request`` (audited)."""
+GET shows what will happen, POST queues it through ``importing.import_request`` (audited)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from stores import access
 from stores.models import AcumaticaCall, StoreConnection, StoreStatus
 
-from . import selectors, services
-from .importing import lease
+from . import importing
 from .models import ImportRun, ImportRunStatus, ImportTrigger, Order, SourceKind
 
 PAGE_SIZE = 50
@@ -35,7 +34,7 @@ _CALL_PURPOSE = {ImportTrigger.ORDER: "single import"}
 
 @login_required
 def import_run_list(request):
-    runs = selectors.import_runs_for(request.user)
+    runs = importing.import_runs_for(request.user)
     selected = {name: request.GET.get(name) or "" for name in ("store", "status", "trigger")}
     if selected["store"].isdigit():
         runs = runs.filter(store_id=int(selected["store"]))
@@ -132,7 +131,7 @@ def store_import_now(request, store_id):
             {"store": store, "mode": "now", **_import_context(store), "next": _next(request)},
         )
     try:
-        services.import_request(store=store, actor=request.user)
+        importing.import_request(store=store, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -187,7 +186,7 @@ def store_rescan(request, store_id):
     if request.method == "POST" and form.is_valid():
         since, full = form.cleaned_data["since"], form.cleaned_data["full"]
         try:
-            services.import_request(store=store, since=since, full=full, actor=request.user)
+            importing.import_request(store=store, since=since, full=full, actor=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -213,7 +212,7 @@ def store_rescan(request, store_id):
 def _run_for(user, run_id) -> ImportRun:
     """The run if the user may see it, else Http404 (another merchant's run does not exist)."""
     try:
-        return selectors.import_runs_for(user).get(pk=run_id)
+        return importing.import_runs_for(user).get(pk=run_id)
     except ImportRun.DoesNotExist:
         raise Http404("No such import run.") from None
 
@@ -226,12 +225,12 @@ def _duration(run: ImportRun) -> float:
 def _import_context(store: StoreConnection) -> dict:
     """What the confirmation page says about the store's imports right now."""
     runs = ImportRun.objects.filter(store=store).exclude(trigger=ImportTrigger.ORDER)
-    state = lease.import_state_for(store.pk)
+    state = importing.import_state_for(store.pk)
     running = runs.filter(status=ImportRunStatus.RUNNING).first()
     return {
         "last_run": runs.exclude(status=ImportRunStatus.RUNNING).first(),
         "running_run": running,
-        "lease_held": lease.is_held(state, timezone.now()),
+        "lease_held": importing.is_held(state, timezone.now()),
         "import_state": state,
         "can_import": store.status != StoreStatus.DRAFT,
     }

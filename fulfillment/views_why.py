@@ -18,13 +18,13 @@ from django.urls import reverse
 from stores import access
 from stores.models import StoreStatus
 
-from .diagnosis import order_diagnose
-from .importing.single import (
+from .importing import (
     CREATED,
     MAX_KEY_LENGTH,
     UNCHANGED,
     UPDATED,
     OrderKeyInvalid,
+    order_diagnose,
     order_import_one,
     order_key_parse,
 )

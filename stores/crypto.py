@@ -15,10 +15,12 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from .errors import StoreClientUnavailable
+
 KEYS_SETTING = "CONNECTOR_CREDENTIALS_KEYS"
 
 
-class CredentialsKeyError(RuntimeError):
+class CredentialsKeyError(StoreClientUnavailable, RuntimeError):
     """Stored secrets cannot be decrypted with the configured keys. Never silently ignored."""
 
 

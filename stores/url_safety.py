@@ -20,8 +20,10 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from .errors import StoreClientUnavailable
 
-class UnsafeInstanceURL(ValueError):
+
+class UnsafeInstanceURL(StoreClientUnavailable, ValueError):
     """The URL is malformed or points somewhere the server must not call."""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -138,3 +139,21 @@ def run_import():
         return result
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def fast_confirm_polls(settings):
+    """Write-backs poll ConfirmShipment's progress every 50 ms instead of every second: the
+    sandbox finishes the action in about that time."""
+    settings.FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS = 0.05
+
+
+@pytest.fixture
+def queued_jobs(monkeypatch):
+    """Jobs the code queued, kept here instead of handed to the broker: job name -> the argument
+    tuples in order (``queued_jobs[jobs.IMPORT_STORE]``)."""
+    from fulfillment import jobs
+
+    queued: dict[str, list[tuple]] = defaultdict(list)
+    monkeypatch.setattr(jobs, "send", lambda name, args: queued[name].append(tuple(args)))
+    return queued

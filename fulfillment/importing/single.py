@@ -20,9 +20,8 @@ from django.utils import timezone
 from connector.acumatica import AcumaticaError, NotFound
 from stores.audit import audit_record
 from stores.credentials import acumatica_client_for
-from stores.crypto import CredentialsKeyError
+from stores.errors import StoreClientUnavailable
 from stores.models import AuditEntry, StoreConnection
-from stores.url_safety import UnsafeInstanceURL
 
 from .. import lengths
 from ..models import (
@@ -200,7 +199,7 @@ def order_import_one(
             + ".",
         )
         _finish(run, client, skipped=(order_key.text, "not found in Acumatica"))
-    except (AcumaticaError, UnsafeInstanceURL, CredentialsKeyError) as exc:
+    except (AcumaticaError, StoreClientUnavailable) as exc:
         result = SingleImportResult(FAILED, acumatica_failure_text(exc))
         _finish(run, client, error=(result.reason, f"{type(exc).__name__}: {exc}"))
     except Exception as exc:

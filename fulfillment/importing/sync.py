@@ -26,12 +26,10 @@ from connector.acumatica import (
     Forbidden,
 )
 from stores.credentials import acumatica_client_for
-from stores.crypto import CredentialsKeyError
+from stores.errors import StoreClientUnavailable
 from stores.models import StoreConnection, StoreStatus
 from stores.services import store_mark_needs_attention
-from stores.url_safety import UnsafeInstanceURL
 
-from .. import conf
 from ..models import (
     ImportCursor,
     ImportRun,
@@ -40,7 +38,7 @@ from ..models import (
     ImportTrigger,
     SourceKind,
 )
-from . import lease
+from . import conf, lease
 from .binder import PageResult, map_records, write_orders
 from .mapper import record_key_text, record_last_modified
 from .paging import Page, scan_pages
@@ -143,7 +141,7 @@ def _run(store, trigger, full, since, holder, ttl) -> ImportRun:
         finished = True
     except AcumaticaError as exc:
         failure = _acumatica_failure(exc)
-    except (UnsafeInstanceURL, CredentialsKeyError) as exc:
+    except StoreClientUnavailable as exc:
         failure = _Failure(str(exc), _cause(exc), needs_attention=str(exc))
     except LeaseLost as exc:
         failure = _Failure(f"Stopped: {exc}.", _cause(exc))

@@ -16,10 +16,8 @@ re-queues outbox rows whose task was lost).
 
 from __future__ import annotations
 
-from django.db import transaction
+from ..jobs import WRITE_BACK, enqueue_after_commit
 
 
 def writeback_enqueue(fulfillment_id: int) -> None:
-    from fulfillment.tasks import write_back
-
-    transaction.on_commit(lambda: write_back.delay(fulfillment_id))
+    enqueue_after_commit(WRITE_BACK, fulfillment_id)

@@ -24,9 +24,8 @@ from dataclasses import asdict, dataclass
 from django.db import connection
 
 from stores.credentials import acumatica_client_for
-from stores.crypto import CredentialsKeyError
+from stores.errors import StoreClientUnavailable
 from stores.models import StoreConnection
-from stores.url_safety import UnsafeInstanceURL
 
 from ..models import Fulfillment, FulfillmentStatus
 from . import conf, outbox
@@ -151,7 +150,7 @@ def store_sign_out(store: StoreConnection) -> int:
     made (0 or 1). A failed sign-out is logged by the client: the session then idles out."""
     try:
         client = acumatica_client_for(store, sign_out_on_close=True, purpose="write-back")
-    except (UnsafeInstanceURL, CredentialsKeyError):
+    except StoreClientUnavailable:
         return 0
     client.close()
     return client.request_count

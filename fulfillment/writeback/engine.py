@@ -24,11 +24,9 @@ from django.utils import timezone
 
 from connector.acumatica import AcumaticaError
 from stores.credentials import acumatica_client_for
-from stores.crypto import CredentialsKeyError
+from stores.errors import StoreClientUnavailable
 from stores.models import StoreStatus
-from stores.url_safety import UnsafeInstanceURL
 
-from ..carriers import carrier_mapping_resolve
 from ..models import (
     Fulfillment,
     FulfillmentStatus,
@@ -41,6 +39,7 @@ from ..timeline import order_event_record
 from . import conf, outbox
 from .attempts import attempt_finish, attempt_start, hold_quietly
 from .calls import AttemptLog
+from .carrier_lookup import carrier_mapping_resolve
 from .exporter import Hooks, LostWrite, Mismatch, Refused, ShipmentExporter
 from .outcomes import LEASE_LOST, Outcome, outcome_for_error
 from .plan import PlanHeld, PlanRefused, plan_for
@@ -225,7 +224,7 @@ def _export(
         return Outcome(LEASE_LOST, str(exc))
     except AcumaticaError as exc:
         return outcome_for_error(exc)
-    except (UnsafeInstanceURL, CredentialsKeyError) as exc:
+    except StoreClientUnavailable as exc:
         return Outcome.held(
             f"{exc} The write-back resumes when the store is active again.",
             needs_attention=str(exc),

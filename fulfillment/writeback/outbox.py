@@ -19,10 +19,10 @@ import os
 import socket
 import uuid
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ..jobs import WRITE_BACK, enqueue_after_commit
 from ..models import WriteBackOutbox
 from . import conf
 
@@ -83,8 +83,6 @@ def dispatch_due(*, now: dt.datetime | None = None) -> list[int]:
     timers that ran out, held fulfillments to look at again); returns their fulfillment ids. Each
     row is marked ``queued`` with a conditional UPDATE first, so two sweeps never queue it twice
     and the next sweeps leave it alone while its task waits in the broker."""
-    from ..tasks import write_back
-
     now = now or timezone.now()
     free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
     candidates = list(
@@ -100,6 +98,6 @@ def dispatch_due(*, now: dt.datetime | None = None) -> list[int]:
             .update(lease_holder=QUEUED, lease_until=now + conf.lease_ttl())
         )
         if claimed:
-            transaction.on_commit(lambda fid=fulfillment_id: write_back.delay(fid))
+            enqueue_after_commit(WRITE_BACK, fulfillment_id)
             queued.append(fulfillment_id)
     return queued

@@ -14,9 +14,9 @@ from django.utils import timezone
 from stores.audit import audit_record
 from stores.models import StoreConnection
 
-from ..carriers import carrier_mapping_resolve
 from ..models import Fulfillment, FulfillmentStatus, OrderEventKind, WriteBackOutbox
 from . import conf, outbox, writeback_enqueue
+from .carrier_lookup import carrier_mapping_resolve
 from .orders import order_status_refresh
 from .plan import PlanHeld, PlanRefused, plan_for
 

@@ -22,11 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 PASSWORD = "an-operator-password"
 
 
-@pytest.fixture(autouse=True)
-def _fast_polls(settings):
-    settings.FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS = 0.05
-
-
 @pytest.fixture
 def operator(transactional_db):
     user = get_user_model().objects.create_user(username="ops", password=PASSWORD)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fulfillment.fulfillments import fulfillment_record
 from fulfillment.models import CarrierMapping, Fulfillment, FulfillmentStatus
-from fulfillment.writeback import services as writeback_services
+from fulfillment.writeback import carriers
 from stores.models import Role
 
 from .conftest import fulfillment_body
@@ -24,13 +24,13 @@ pytestmark = pytest.mark.django_db
 def released(monkeypatch):
     """The stores writeback_release_held was called for."""
     calls = []
-    real = writeback_services.writeback_release_held
+    real = carriers.writeback_release_held
 
     def spy(*, store):
         calls.append(store.pk)
         return real(store=store)
 
-    monkeypatch.setattr(writeback_services, "writeback_release_held", spy)
+    monkeypatch.setattr(carriers, "writeback_release_held", spy)
     return calls
 
 

@@ -20,11 +20,6 @@ from .writeback_support import map_carrier, shipments_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_polls(settings):
-    settings.FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS = 0.05
-
-
 def _whole_order(order) -> dict:
     """A fulfillment shipping everything still open on the order, in one package."""
     body = fulfillment_body(order)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fulfillment import tasks
+from fulfillment import jobs
 from fulfillment.importing.single import order_import_one
 from fulfillment.models import ImportRun, ImportRunStatus, ImportTrigger, Order
 from stores.models import AcumaticaCall, AuditEntry, Role
@@ -25,10 +25,8 @@ def two_stores(sandbox, store_factory, merchant_factory):
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    calls = []
-    monkeypatch.setattr(tasks.import_store, "delay", lambda *args: calls.append(args))
-    return calls
+def queued(queued_jobs):
+    return queued_jobs[jobs.IMPORT_STORE]
 
 
 def test_a_runs_page_shows_counts_reasons_and_calls(

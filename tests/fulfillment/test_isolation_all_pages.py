@@ -9,8 +9,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from console.models import Alert, AlertCause
-from fulfillment.carriers import carrier_mapping_set
 from fulfillment.models import ImportRun
+from fulfillment.writeback.carriers import carrier_mapping_set
 from fulfillment.writeback.samples import fulfillment_build
 from stores.models import Role
 

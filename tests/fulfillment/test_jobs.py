@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from fulfillment import services, tasks
+from fulfillment import importing, jobs, tasks
 from fulfillment.importing import lease
 from fulfillment.importing.sync import import_run
 from fulfillment.models import ImportRun, ImportRunStatus, ImportState, ImportTrigger, Order
@@ -24,11 +24,9 @@ from stores.services import store_mark_needs_attention, store_pause
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    """What was handed to the broker, instead of handing it over."""
-    calls: list[tuple] = []
-    monkeypatch.setattr(tasks.import_store, "delay", lambda *args: calls.append(args))
-    return calls
+def queued(queued_jobs):
+    """The imports handed to the broker (kept here instead)."""
+    return queued_jobs[jobs.IMPORT_STORE]
 
 
 @pytest.mark.django_db
@@ -116,7 +114,7 @@ def test_the_scheduler_queues_only_active_stores_that_are_due(
     # Six minutes later the 5-minute stores are due again, the 30-minute one is not.
     later = now + dt.timedelta(minutes=6)
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.imports_enqueue_due(now=later)
+        again = importing.imports_enqueue_due(now=later)
     assert sorted(again) == sorted([due.pk, recent.pk, backing_off.pk, running.pk])
 
 
@@ -152,7 +150,7 @@ def test_run_now_queues_a_manual_import_whatever_the_schedule_says(
         last_started_at=timezone.now(), next_attempt_at=timezone.now() + dt.timedelta(hours=1)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_request(store=store)
+        importing.import_request(store=store)
     ((store_id, trigger, requested_at, since),) = queued
     assert (store_id, trigger, since) == (store.pk, "manual", None)
     tasks.import_store(store_id, trigger, requested_at, since)
@@ -164,7 +162,7 @@ def test_run_now_queues_a_manual_import_whatever_the_schedule_says(
 def test_run_now_refuses_a_draft_store(sandbox, store_factory):
     store = store_factory(sandbox, active=False)
     with pytest.raises(ValidationError):
-        services.import_request(store=store)
+        importing.import_request(store=store)
 
 
 @pytest.mark.django_db

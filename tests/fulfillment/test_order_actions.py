@@ -29,11 +29,6 @@ from .writeback_support import map_carrier
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_polls(settings):
-    settings.FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS = 0.05
-
-
 @pytest.fixture
 def operator(user_factory):
     return user_factory(Role.THREEPL_OPERATOR)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from fulfillment import jobs
 from fulfillment.models import Order
 from stores.models import Role
 
@@ -58,12 +59,9 @@ def test_signed_out_users_are_sent_to_sign_in(client):
 
 
 def test_run_now_button_queues_only_for_stores_the_user_may_see(
-    client, two_merchants, merchant_user, monkeypatch, django_capture_on_commit_callbacks
+    client, two_merchants, merchant_user, queued_jobs, django_capture_on_commit_callbacks
 ):
-    from fulfillment import tasks
-
-    queued = []
-    monkeypatch.setattr(tasks.import_store, "delay", lambda *args: queued.append(args))
+    queued = queued_jobs[jobs.IMPORT_STORE]
     acme_store, globex_store = two_merchants
     client.force_login(merchant_user(acme_store.merchant))
 

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from fulfillment.diagnosis import order_diagnose
+from fulfillment.importing import order_diagnose
 from fulfillment.models import ImportTrigger, Order, OrderStatus
 from stores.models import AuditEntry, Role
 from stores.services import store_pause

@@ -41,11 +41,6 @@ from .writeback_support import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_polls(settings):
-    settings.FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS = 0.05
-
-
 @pytest.fixture
 def one_order(sandbox, store_factory, run_import):
     def make(*, seed: int = 11, **store_fields):

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from connector.celery import BEAT_SCHEDULE
-from fulfillment import tasks
+from fulfillment import jobs, tasks
 from fulfillment.models import FulfillmentStatus, WriteBackAttempt, WriteBackOutbox
 from fulfillment.writeback import outbox
 from fulfillment.writeback.drain import writeback_drain
@@ -32,17 +32,10 @@ from .writeback_support import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_polls(settings):
-    settings.FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS = 0.05
-
-
 @pytest.fixture
-def queued(monkeypatch):
-    """What was handed to the broker, instead of handing it over."""
-    calls: list[int] = []
-    monkeypatch.setattr(tasks.write_back, "delay", lambda fid: calls.append(fid))
-    return calls
+def queued(queued_jobs):
+    """The write-backs handed to the broker (kept here instead), as argument tuples."""
+    return queued_jobs[jobs.WRITE_BACK]
 
 
 @pytest.mark.django_db
@@ -111,7 +104,7 @@ def test_the_sweep_queues_due_rows_once_and_again_when_their_task_was_lost(
     with django_capture_on_commit_callbacks(execute=True):
         first = writeback_dispatch_due()
     assert first == [due.pk]
-    assert queued == [due.pk]
+    assert queued == [(due.pk,)]
     assert outbox_row(due).lease_holder == outbox.QUEUED
     assert writeback_dispatch_due() == []  # its task is on its way
 
@@ -155,7 +148,7 @@ def test_reprocess_only_failed_or_held_and_it_is_due_at_once(
 
     fulfillment.refresh_from_db()
     assert fulfillment.status == FulfillmentStatus.PENDING
-    assert queued == [fulfillment.pk]
+    assert queued == [(fulfillment.pk,)]
     assert outbox_row(fulfillment).due_at <= timezone.now()
 
 

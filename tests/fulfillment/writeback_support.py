@@ -7,8 +7,8 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
-from fulfillment.carriers import carrier_mapping_set
 from fulfillment.models import Order, SourceKind, WriteBackOutbox
+from fulfillment.writeback.carriers import carrier_mapping_set
 from fulfillment.writeback.samples import fulfillment_build, sandbox_open_orders
 
 

@@ -27,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
-from fulfillment.importing.sync import import_run
+from fulfillment.importing import import_run
 from fulfillment.models import ImportTrigger
 from stores.models import Merchant
 from stores.services import store_activate, store_create

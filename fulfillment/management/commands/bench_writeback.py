@@ -26,10 +26,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
-from fulfillment.carriers import carrier_mapping_set
-from fulfillment.importing.sync import import_run
+from fulfillment.importing import import_run
 from fulfillment.models import Fulfillment, ImportTrigger, WriteBackAttempt
 from fulfillment.writeback.calls import data_calls
+from fulfillment.writeback.carriers import carrier_mapping_set
 from fulfillment.writeback.drain import writeback_drain
 from fulfillment.writeback.samples import fulfillment_build, sandbox_open_orders
 from stores.models import Merchant

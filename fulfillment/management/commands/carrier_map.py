@@ -9,14 +9,14 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from fulfillment.carriers import (
+from fulfillment.management.commands.sync_store import find_store
+from fulfillment.models import CarrierMapping
+from fulfillment.writeback.carrier_lookup import carrier_mapping_resolve
+from fulfillment.writeback.carriers import (
     carrier_mapping_add,
     carrier_mapping_check,
     carrier_mapping_delete,
-    carrier_mapping_resolve,
 )
-from fulfillment.management.commands.sync_store import find_store
-from fulfillment.models import CarrierMapping
 
 
 class Command(BaseCommand):

@@ -11,8 +11,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fulfillment.importing import import_store_run
 from fulfillment.models import ImportTrigger
-from fulfillment.services import import_store_run
 from stores.models import StoreConnection
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fulfillment.diagnosis import order_diagnose
-from fulfillment.importing.single import OrderKeyInvalid, order_import_one
+from fulfillment.importing import OrderKeyInvalid, order_diagnose, order_import_one
 from stores.models import AuditEntry
 
 from .sync_store import find_store

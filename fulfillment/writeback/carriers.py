@@ -1,4 +1,6 @@
-"""Carrier mappings: the warehouse's carrier + service → the store's Acumatica Ship Via."""
+"""Carrier mappings: adding, changing, removing and checking the map from the warehouse's carrier
++ service to the store's Acumatica Ship Via (each change audited; a new mapping releases the
+fulfillments held for want of it). The lookup the write-back uses is ``carrier_lookup``."""
 
 from __future__ import annotations
 
@@ -12,24 +14,11 @@ from stores.audit import audit_record, changes_between
 from stores.credentials import acumatica_client_for
 from stores.models import AuditEntry, StoreConnection
 
-from .models import CarrierMapping
+from ..models import CarrierMapping
+from .carrier_lookup import carrier_name_normal
+from .services import writeback_release_held
 
 logger = logging.getLogger("connector.fulfillment")
-
-
-def _norm(value: str | None) -> str:
-    return " ".join((value or "").split()).upper()
-
-
-def carrier_mapping_resolve(
-    *, store: StoreConnection, carrier: str, service: str = ""
-) -> CarrierMapping | None:
-    """The mapping for this carrier and service, else the carrier's catch-all (empty service),
-    else None."""
-    mappings = {
-        m.service: m for m in CarrierMapping.objects.filter(store=store, carrier=_norm(carrier))
-    }
-    return mappings.get(_norm(service)) or mappings.get("")
 
 
 def carrier_mapping_set(
@@ -40,8 +29,8 @@ def carrier_mapping_set(
     ship_via: str,
     default_box_id: str = "",
 ) -> CarrierMapping:
-    carrier, service = _norm(carrier), _norm(service)
-    ship_via, default_box_id = _norm(ship_via), _norm(default_box_id)
+    carrier, service = carrier_name_normal(carrier), carrier_name_normal(service)
+    ship_via, default_box_id = carrier_name_normal(ship_via), carrier_name_normal(default_box_id)
     if not carrier:
         raise ValidationError({"carrier": "Name the warehouse's carrier, e.g. UPS."})
     if not ship_via or len(ship_via) > 15:
@@ -101,7 +90,7 @@ def carrier_mapping_add(
     Audited; the returned mapping's ``released`` lists the fulfillments released."""
     with transaction.atomic():
         existing = CarrierMapping.objects.filter(
-            store=store, carrier=_norm(carrier), service=_norm(service)
+            store=store, carrier=carrier_name_normal(carrier), service=carrier_name_normal(service)
         ).first()
         before = _values(existing)
         mapping = carrier_mapping_set(
@@ -120,7 +109,7 @@ def carrier_mapping_add(
             actor=actor,
             via=via,
         )
-        mapping.released = _release_held(store)
+        mapping.released = writeback_release_held(store=store)
     return mapping
 
 
@@ -135,7 +124,7 @@ def carrier_mapping_update(
     via: str = AuditEntry.Via.CONSOLE,
 ) -> CarrierMapping:
     """Change a mapping, its carrier and service included. Audited with before → after."""
-    carrier, service = _norm(carrier), _norm(service)
+    carrier, service = carrier_name_normal(carrier), carrier_name_normal(service)
     clash = (
         CarrierMapping.objects.filter(store_id=mapping.store_id, carrier=carrier, service=service)
         .exclude(pk=mapping.pk)
@@ -164,7 +153,7 @@ def carrier_mapping_update(
             actor=actor,
             via=via,
         )
-        mapping.released = _release_held(mapping.store)
+        mapping.released = writeback_release_held(store=mapping.store)
     return mapping
 
 
@@ -186,13 +175,6 @@ def carrier_mapping_delete(
             via=via,
         )
         mapping.delete()
-
-
-def _release_held(store: StoreConnection) -> list[int]:
-    # Imported here: the write-back imports this module to resolve mappings.
-    from .writeback.services import writeback_release_held
-
-    return writeback_release_held(store=store)
 
 
 def carrier_mapping_check(

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 
 from connector.acumatica import AcumaticaError, NotFound
 from stores.credentials import acumatica_client_for
-from stores.crypto import CredentialsKeyError
+from stores.errors import StoreClientUnavailable
 from stores.models import StoreConnection, StoreStatus
-from stores.url_safety import UnsafeInstanceURL
 
-from . import conf
-from .importing import readers
-from .importing.decisions import source_state
-from .importing.mapper import (
+from ..models import ImportRun, Order, OrderStatus
+from . import conf, readers
+from .decisions import source_state
+from .mapper import (
     SHIPMENT,
     MappedOrder,
     MappingError,
@@ -28,7 +27,7 @@ from .importing.mapper import (
     map_shipment,
     record_last_modified,
 )
-from .importing.single import (
+from .single import (
     OrderKey,
     acumatica_failure_text,
     import_cursor_of,
@@ -36,8 +35,7 @@ from .importing.single import (
     local_order_for,
     order_key_parse,
 )
-from .importing.source import out_of_scope
-from .models import ImportRun, Order, OrderStatus
+from .source import out_of_scope
 
 # How many of the store's latest runs are searched for the record's key.
 RECENT_RUNS = 100
@@ -96,7 +94,7 @@ def order_diagnose(*, store: StoreConnection, key: str) -> Diagnosis:
             record = live_record_read(client, order_key)
     except NotFound:
         return _not_found(store, order_key, local, recorded, notice)
-    except (AcumaticaError, UnsafeInstanceURL, CredentialsKeyError) as exc:
+    except (AcumaticaError, StoreClientUnavailable) as exc:
         error = acumatica_failure_text(exc)
         checks = [Check("Read from Acumatica", False, error)]
         checks += _local_checks(local, recorded)

@@ -6,16 +6,15 @@ import datetime as dt
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from stores.audit import audit_record
 from stores.models import AuditEntry, StoreConnection, StoreStatus
 
-from . import selectors
-from .importing import lease
-from .importing.sync import import_run
-from .models import ImportRun, ImportState, ImportTrigger
+from ..jobs import IMPORT_STORE, enqueue_after_commit
+from ..models import ImportRun, ImportState, ImportTrigger
+from . import lease, selectors
+from .sync import import_run
 
 logger = logging.getLogger("connector.fulfillment")
 
@@ -71,8 +70,6 @@ def import_request(
             since = timezone.make_aware(since)
         if since > now:
             raise ValidationError("The re-scan date is in the future: pick a date in the past.")
-    from .tasks import import_store
-
     if since is not None:
         trigger, summary = ImportTrigger.SINCE, f"Re-scan from {since:%Y-%m-%d %H:%M} requested"
     elif full:
@@ -90,7 +87,7 @@ def import_request(
         after={"trigger": str(trigger), "since": since_text},
         via=via,
     )
-    transaction.on_commit(lambda: import_store.delay(store.pk, trigger, requested_at, since_text))
+    enqueue_after_commit(IMPORT_STORE, store.pk, str(trigger), requested_at, since_text)
 
 
 def imports_enqueue_due(*, now: dt.datetime | None = None) -> list[int]:
@@ -99,8 +96,6 @@ def imports_enqueue_due(*, now: dt.datetime | None = None) -> list[int]:
     Each store is claimed with a conditional update of ``last_enqueued_at``, so two schedulers
     (or a slow worker) never queue the same store twice for one interval.
     """
-    from .tasks import import_store
-
     now = now or timezone.now()
     queued: list[int] = []
     for store in StoreConnection.objects.filter(status=StoreStatus.ACTIVE).order_by("pk"):
@@ -112,11 +107,6 @@ def imports_enqueue_due(*, now: dt.datetime | None = None) -> list[int]:
         ).update(last_enqueued_at=now)
         if not claimed:
             continue
-        store_id, requested_at = store.pk, now.isoformat()
-        transaction.on_commit(
-            lambda store_id=store_id, requested_at=requested_at: import_store.delay(
-                store_id, ImportTrigger.SCHEDULE, requested_at
-            )
-        )
+        enqueue_after_commit(IMPORT_STORE, store.pk, str(ImportTrigger.SCHEDULE), now.isoformat())
         queued.append(store.pk)
     return queued

@@ -1,0 +1,32 @@
+"""Reads of imports: which runs a user may see and which stores are due for an import."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from stores.access import merchant_ids_for
+from stores.models import StoreConnection
+
+from ..models import ImportRun, ImportState
+from . import lease
+
+
+def import_runs_for(user) -> QuerySet[ImportRun]:
+    """Import runs of the merchants the user may see (every merchant for 3PL staff)."""
+    ids = merchant_ids_for(user)
+    runs = ImportRun.objects.select_related("store", "store__merchant")
+    return runs if ids is None else runs.filter(store__merchant_id__in=ids)
+
+
+def store_import_due(store: StoreConnection, state: ImportState, now: dt.datetime) -> bool:
+    """Due when its interval has passed since the last import was enqueued or started, it is not
+    backing off after a failure, and no import of it is running."""
+    if lease.is_held(state, now):
+        return False
+    if state.next_attempt_at and state.next_attempt_at > now:
+        return False
+    last = max((t for t in (state.last_enqueued_at, state.last_started_at) if t), default=None)
+    interval = dt.timedelta(minutes=max(1, store.import_interval_minutes or 5))
+    return last is None or now >= last + interval

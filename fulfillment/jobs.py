@@ -1,0 +1,30 @@
+"""Queueing fulfillment jobs by name, once the current transaction commits.
+
+Services ask for background work here; ``fulfillment.tasks`` defines the jobs under these
+names and calls the services. Neither imports the other, so services never depend on task code
+and the job a service asks for is always the one a worker runs. Queued after commit: a
+rolled-back change never starts a job, and a committed one is never forgotten (the outbox and
+the scheduler's own bookkeeping are already written by then).
+"""
+
+from __future__ import annotations
+
+from celery import current_app
+from django.db import transaction
+
+SCHEDULE_IMPORTS = "fulfillment.schedule_imports"
+IMPORT_STORE = "fulfillment.import_store"
+WRITE_BACK = "fulfillment.write_back"
+DISPATCH_WRITEBACKS = "fulfillment.dispatch_writebacks"
+
+
+def enqueue_after_commit(name: str, *args) -> None:
+    """Queue job ``name`` with ``args`` (JSON values) when the current transaction commits, or
+    at once outside one. A job registered in this process is sent through its task object, so
+    Celery's eager mode and routing apply as for ``task.delay``."""
+    transaction.on_commit(lambda: send(name, args))
+
+
+def send(name: str, args: tuple) -> None:
+    """Hand job ``name`` to the broker now."""
+    current_app.signature(name, args=args).delay()
