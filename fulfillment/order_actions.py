@@ -19,7 +19,7 @@ from stores.audit import actor_label, audit_record
 from stores.models import AuditEntry
 
 from .importing import SingleImportResult, order_import_one
-from .models import Fulfillment, Order, OrderEventKind, OrderStatus, SourceKind
+from .models import Fulfillment, Order, OrderEventKind, OrderStatus
 from .timeline import order_event_record
 from .writeback.orders import order_status_refresh
 from .writeback.services import REPROCESSABLE, writeback_retry
@@ -225,6 +225,4 @@ def _unskip(order: Order) -> dict:
 
 
 def _key(order: Order) -> str:
-    if order.source_kind == SourceKind.SHIPMENT:
-        return order.erp_shipment_nbr
-    return f"{order.erp_order_type}/{order.erp_order_nbr}"
+    return order.mode.key_text_of(order)

@@ -24,7 +24,7 @@ from stores import access
 from stores.models import AcumaticaCall, StoreConnection, StoreStatus
 
 from . import importing
-from .models import ImportRun, ImportRunStatus, ImportTrigger, Order, SourceKind
+from .models import ImportRun, ImportRunStatus, ImportTrigger
 
 PAGE_SIZE = 50
 # The calls shown on a run's page: enough for any run a person reads call by call.
@@ -71,7 +71,7 @@ def import_run_detail(request, run_id):
         purpose=_CALL_PURPOSE.get(run.trigger, "import"),
     ).order_by("at", "id")
     call_count = calls.count()
-    local = _local_orders(run)
+    local = importing.run_order_ids(run)
     return render(
         request,
         "fulfillment/import_run_detail.html",
@@ -247,24 +247,6 @@ def _next(request) -> str:
 
 def _runs_of(store: StoreConnection) -> str:
     return f"{reverse('fulfillment:import_run_list')}?store={store.pk}"
-
-
-def _local_orders(run: ImportRun) -> dict[str, int]:
-    """Key text ("SO 000123", "000045") → local order id, for the keys the run lists."""
-    keys = {
-        item.get("key", "")
-        for item in [*(run.skipped_reasons or []), *(run.failures or [])]
-        if isinstance(item, dict)
-    }
-    orders = Order.objects.filter(store_id=run.store_id, source_kind=run.source_kind)
-    if run.source_kind == SourceKind.SHIPMENT:
-        found = orders.filter(erp_shipment_nbr__in=keys).values_list("erp_shipment_nbr", "id")
-        return dict(found)
-    numbers = {key.split(" ", 1)[1] for key in keys if " " in key}
-    found = orders.filter(erp_order_nbr__in=numbers).values_list(
-        "erp_order_type", "erp_order_nbr", "id"
-    )
-    return {f"{order_type} {number}": pk for order_type, number, pk in found}
 
 
 def _keyed(item, local: dict[str, int]) -> dict:

@@ -46,7 +46,6 @@ from ..models import (
     OrderEventKind,
     OrderLine,
     OrderStatus,
-    SourceKind,
     WriteBackOutbox,
 )
 from ..timeline import order_event_record
@@ -251,7 +250,7 @@ def _record(
 
 
 def _check_order_status(order: Order) -> None:
-    if order.source_kind == SourceKind.SHIPMENT and order.fulfillments.exists():
+    if order.mode.takes_one_fulfillment and order.fulfillments.exists():
         # In shipment mode the warehouse fulfills one existing Acumatica Shipment; what it did
         # not ship stays open on the sales order for Acumatica to ship another way.
         raise OrderNotShippable(

@@ -24,10 +24,10 @@ from django.db import DatabaseError, IntegrityError, transaction
 from stores.models import StoreConnection
 
 from ..models import ImportRun, Order, OrderEvent, OrderLine
+from ..modes import MappedOrder, MappingError, Mode, mode_of
 from ..timeline import import_event
 from . import rows
 from .decisions import Action, Decision, KnownOrder, decide
-from .mapper import SHIPMENT, MappedOrder, MappingError, map_sales_order, map_shipment
 
 logger = logging.getLogger("connector.fulfillment")
 
@@ -68,15 +68,14 @@ class PageResult:
 
 
 def map_records(
-    records: Iterable[dict[str, Any]], source_kind: str, result: PageResult
+    records: Iterable[dict[str, Any]], mode: Mode, result: PageResult
 ) -> list[MappedOrder]:
     """Map a page; a record that does not map is a failure with its reason. When a page holds
     one key twice, the later LastModified wins."""
-    mapper = map_shipment if source_kind == SHIPMENT else map_sales_order
     by_key: dict[tuple[str, ...], MappedOrder] = {}
     for record in records:
         try:
-            order = mapper(record)
+            order = mode.map(record)
         except MappingError as exc:
             result.fail(exc.key or "(unknown)", exc.reason)
             continue
@@ -213,22 +212,19 @@ def _apply(
 def _known_orders(
     store: StoreConnection, orders: list[MappedOrder]
 ) -> dict[tuple, rows.StoredOrder]:
-    kind = orders[0].source_kind
+    mode = mode_of(orders[0].source_kind)
     # Locked until the page commits: a fulfillment being recorded for one of these orders (which
     # locks its order too) either lands before this read — and the decision sees it shipped —
     # or waits for the page, so the page never writes back a stale status over it.
-    stored = Order.objects.select_for_update().filter(store=store, source_kind=kind).order_by()
-    if kind == SHIPMENT:
-        stored = stored.filter(erp_shipment_nbr__in={o.erp_shipment_nbr for o in orders})
-    else:
-        stored = stored.filter(erp_order_nbr__in={o.erp_order_nbr for o in orders})
     wanted = {o.key for o in orders}
+    stored = (
+        Order.objects.select_for_update()
+        .filter(store=store, source_kind=mode.source_kind, **mode.key_filter(wanted))
+        .order_by()
+    )
     known: dict[tuple, rows.StoredOrder] = {}
     for row in stored.values(*_KNOWN_FIELDS):
-        if kind == SHIPMENT:
-            key: tuple = (row["erp_shipment_nbr"],)
-        else:
-            key = (row["erp_order_type"], row["erp_order_nbr"])
+        key = mode.order_key(row)
         if key not in wanted:
             continue
         known[key] = rows.StoredOrder(

@@ -13,13 +13,8 @@ import enum
 from dataclasses import dataclass, field
 
 from ..models import SHIPPED_STATUSES, WAREHOUSE_QUEUE_STATUSES, OrderStatus
-from .mapper import SHIPMENT, MappedOrder
+from ..modes import MappedOrder, mode_of
 
-_OPEN_SALES_ORDER = frozenset({"open", "back order"})
-# Sales-order statuses that stop shipping until someone releases the order.
-_HELD_SALES_ORDER = frozenset(
-    {"on hold", "credit hold", "pending approval", "awaiting payment", "pending processing"}
-)
 _CONTENT_LABELS = {
     "lines": "lines",
     "ship_to": "ship-to address",
@@ -42,17 +37,12 @@ def source_state(order: MappedOrder) -> SourceState:
     label = order.erp_status
     if status == "canceled" or status == "cancelled":
         return SourceState(OrderStatus.CANCELLED_AT_SOURCE, "Cancelled in Acumatica.")
-    if order.source_kind == SHIPMENT:
-        if order.erp_hold or status == "on hold":
-            return SourceState(OrderStatus.ON_HOLD_AT_SOURCE, "Shipment on hold in Acumatica.")
-        if status == "open":
-            return SourceState(OrderStatus.READY)
-        return SourceState(OrderStatus.CLOSED_AT_SOURCE, f"Shipment is {label} in Acumatica.")
-    if order.erp_hold or status in _HELD_SALES_ORDER:
-        return SourceState(OrderStatus.ON_HOLD_AT_SOURCE, f"On hold in Acumatica ({label}).")
-    if status in _OPEN_SALES_ORDER:
+    mode = mode_of(order.source_kind)
+    if order.erp_hold or status in mode.held_statuses:
+        return SourceState(OrderStatus.ON_HOLD_AT_SOURCE, mode.held_reason.format(status=label))
+    if status in mode.open_statuses:
         return SourceState(OrderStatus.READY)
-    return SourceState(OrderStatus.CLOSED_AT_SOURCE, f"Order is {label} in Acumatica.")
+    return SourceState(OrderStatus.CLOSED_AT_SOURCE, mode.closed_reason.format(status=label))
 
 
 @dataclass(frozen=True)

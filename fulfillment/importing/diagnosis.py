@@ -17,16 +17,10 @@ from stores.errors import StoreClientUnavailable
 from stores.models import StoreConnection, StoreStatus
 
 from ..models import ImportRun, Order, OrderStatus
-from . import conf, readers
+from ..modes import MappedOrder, MappingError, mode_of, readers
+from ..modes.mapping import record_last_modified
+from . import conf
 from .decisions import source_state
-from .mapper import (
-    SHIPMENT,
-    MappedOrder,
-    MappingError,
-    map_sales_order,
-    map_shipment,
-    record_last_modified,
-)
 from .single import (
     OrderKey,
     acumatica_failure_text,
@@ -35,7 +29,6 @@ from .single import (
     local_order_for,
     order_key_parse,
 )
-from .source import out_of_scope
 
 # How many of the store's latest runs are searched for the record's key.
 RECENT_RUNS = 100
@@ -110,26 +103,14 @@ def order_diagnose(*, store: StoreConnection, key: str) -> Diagnosis:
 
 
 def _explain(store, order_key, record, local, recorded, notice) -> Diagnosis:
-    kind = order_key.source_kind
+    kind, mode = order_key.source_kind, order_key.mode
     checks = [Check("Found in Acumatica", True, f"{order_key.tried} exists.")]
     must_change: list[str] = []
     reasons: list[str] = []
 
-    outside = out_of_scope(
-        source_kind=kind,
-        record=record,
-        order_type=store.order_type or "SO",
-        warehouse=store.default_warehouse,
-    )
-    if kind == SHIPMENT:
-        scope_name = "Warehouse"
-        scope_ok = (
-            f"Warehouse {store.default_warehouse}, the store's."
-            if store.default_warehouse
-            else "The store imports shipments of every warehouse."
-        )
-    else:
-        scope_name, scope_ok = "Order type", f"{store.order_type or 'SO'}, the store's order type."
+    order_type, warehouse = store.order_type or "SO", store.default_warehouse
+    outside = mode.out_of_scope(record, order_type=order_type, warehouse=warehouse)
+    scope_name, scope_ok, scope_phrase = mode.scope(order_type=order_type, warehouse=warehouse)
     checks.append(
         Check(
             scope_name, not outside, f"{outside[0].upper()}{outside[1:]}." if outside else scope_ok
@@ -139,7 +120,7 @@ def _explain(store, order_key, record, local, recorded, notice) -> Diagnosis:
         reasons.append(outside)
         must_change.append(
             "Nothing to change on this order if it belongs to another store: the store only "
-            f"imports {'its warehouse' if kind == SHIPMENT else 'its order type'}. Check the "
+            f"imports {scope_phrase}. Check the "
             "store's settings if it should."
         )
 
@@ -164,7 +145,7 @@ def _explain(store, order_key, record, local, recorded, notice) -> Diagnosis:
         )
 
     eligible = not outside and eligibility.state == OrderStatus.READY and mapped is not None
-    modified = record_last_modified(record, kind)
+    modified = record_last_modified(record, mode.last_modified_field)
     changed = local is not None and mapped is not None and local.payload_hash != mapped.payload_hash
     checks += _local_checks(local, recorded, changed=changed)
     cursor_check = None
@@ -213,12 +194,7 @@ def _conclusion(store, order_key, local, changed, reasons, recorded, cursor_chec
 
 
 def _not_found(store, order_key, local, recorded, notice) -> Diagnosis:
-    hint = (
-        "check the number"
-        if order_key.source_kind == SHIPMENT
-        else f"check the order type (this store imports {store.order_type or 'SO'} orders) and "
-        "the number, with its leading zeros (e.g. 000123)"
-    )
+    hint = order_key.mode.number_hint(order_type=store.order_type or "SO")
     detail = f"Acumatica has no record {order_key.tried}: {hint}."
     checks = [Check("Found in Acumatica", False, detail), *_local_checks(local, recorded)]
     conclusion = f"{order_key.text} is not in Acumatica (asked for {order_key.tried})."
@@ -236,7 +212,7 @@ def _not_found(store, order_key, local, recorded, notice) -> Diagnosis:
 
 def _map(record, kind) -> tuple[MappedOrder | None, str]:
     try:
-        return (map_shipment if kind == SHIPMENT else map_sales_order)(record), ""
+        return mode_of(kind).map(record), ""
     except MappingError as exc:
         return None, exc.reason
 
@@ -271,7 +247,7 @@ def _eligibility_checks(status: _Status) -> _Eligibility:
     label = status.erp_status or "(none)"
     state = source_state(status)
     by_status = source_state(_Status(status.source_kind, status.erp_status, False))
-    wanted = "Open" if status.source_kind == SHIPMENT else "Open or Back Order"
+    wanted = mode_of(status.source_kind).wanted_statuses
     hold = Check(
         "Hold",
         not status.erp_hold,

@@ -10,8 +10,8 @@ from typing import Any
 from stores.models import StoreConnection
 
 from ..models import ImportRun, Order, OrderLine
+from ..modes import MappedLine, MappedOrder, mode_of
 from .decisions import Decision, KnownOrder
-from .mapper import SHIPMENT, MappedLine, MappedOrder
 
 BUSINESS_FIELDS = (
     "erp_order_type",
@@ -204,20 +204,11 @@ def fill_missing_ids(store: StoreConnection, created: list[Order]) -> None:
     missing = [order for order in created if order.pk is None]
     if not missing:
         return
-    kind = missing[0].source_kind
-    rows = Order.objects.filter(store=store, source_kind=kind)
-    if kind == SHIPMENT:
-        ids = dict(
-            rows.filter(erp_shipment_nbr__in=[o.erp_shipment_nbr for o in missing]).values_list(
-                "erp_shipment_nbr", "id"
-            )
-        )
-        for order in missing:
-            order.pk = ids[order.erp_shipment_nbr]
-    else:
-        found = rows.filter(erp_order_nbr__in=[o.erp_order_nbr for o in missing]).values_list(
-            "erp_order_type", "erp_order_nbr", "id"
-        )
-        ids = {(t, n): pk for t, n, pk in found}
-        for order in missing:
-            order.pk = ids[(order.erp_order_type, order.erp_order_nbr)]
+    mode = mode_of(missing[0].source_kind)
+    keys = [mode.order_key(order) for order in missing]
+    found = Order.objects.filter(
+        store=store, source_kind=mode.source_kind, **mode.key_filter(keys)
+    ).values(*mode.order_key_fields, "id")
+    ids = {mode.order_key(row): row["id"] for row in found}
+    for order, key in zip(missing, keys, strict=True):
+        order.pk = ids[key]

@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 from stores.access import merchant_ids_for
 from stores.models import StoreConnection
 
-from ..models import ImportRun, ImportState
+from ..models import ImportRun, ImportState, Order
+from ..modes import mode_of
 from . import lease
 
 
@@ -30,3 +31,20 @@ def store_import_due(store: StoreConnection, state: ImportState, now: dt.datetim
     last = max((t for t in (state.last_enqueued_at, state.last_started_at) if t), default=None)
     interval = dt.timedelta(minutes=max(1, store.import_interval_minutes or 5))
     return last is None or now >= last + interval
+
+
+def run_order_ids(run: ImportRun) -> dict[str, int]:
+    """Key text ("SO 000123", "000045") -> local order id, for the records the run skipped or
+    failed that are orders here."""
+    keys = {
+        str(item.get("key", ""))
+        for item in [*(run.skipped_reasons or []), *(run.failures or [])]
+        if isinstance(item, dict)
+    }
+    mode = mode_of(run.source_kind)
+    wanted = [tuple(key.split(" ")) for key in keys if key]
+    found = Order.objects.filter(
+        store_id=run.store_id, source_kind=run.source_kind, **mode.key_filter(wanted)
+    ).values(*mode.order_key_fields, "id")
+    ids = {" ".join(mode.order_key(row)): row["id"] for row in found}
+    return {key: pk for key, pk in ids.items() if key in keys}

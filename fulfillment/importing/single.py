@@ -23,30 +23,20 @@ from stores.credentials import acumatica_client_for
 from stores.errors import StoreClientUnavailable
 from stores.models import AuditEntry, StoreConnection
 
-from .. import lengths
 from ..models import (
     ImportCursor,
     ImportRun,
     ImportRunStatus,
     ImportTrigger,
     Order,
-    SourceKind,
 )
+from ..modes import KeyInvalid, Mode, mode_for
 from .binder import PageResult, map_records, write_orders
-from .source import (
-    SALES_ORDER_EXPAND,
-    SALES_ORDER_SELECT,
-    SHIPMENT_EXPAND,
-    SHIPMENT_SELECT,
-    out_of_scope,
-)
 
 logger = logging.getLogger("connector.fulfillment")
 
 SCAN = "order"
 MAX_KEY_LENGTH = 50
-_ORDER_TYPE = re.compile(rf"^[A-Za-z0-9]{{1,{lengths.ORDER_TYPE}}}$")
-_NUMBER = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{lengths.DOCUMENT_NBR - 1}}}$")
 
 CREATED = "created"
 UPDATED = "updated"
@@ -64,12 +54,16 @@ class OrderKeyInvalid(ValueError):
 class OrderKey:
     """One record's key: ("SO", "000123") for a sales order, ("000045",) for a shipment."""
 
-    source_kind: str
+    mode: Mode
     values: tuple[str, ...]
 
     @property
+    def source_kind(self) -> str:
+        return self.mode.source_kind
+
+    @property
     def entity(self) -> str:
-        return "Shipment" if self.source_kind == SourceKind.SHIPMENT else "SalesOrder"
+        return self.mode.entity
 
     @property
     def text(self) -> str:
@@ -91,44 +85,28 @@ def order_key_parse(*, store: StoreConnection, key: str) -> OrderKey:
     if len(text) > MAX_KEY_LENGTH:
         raise OrderKeyInvalid(f"That is longer than any order number ({MAX_KEY_LENGTH}+ chars).")
     parts = [p for p in re.split(r"[\s/]+", text) if p]
-    if store.shipment_mode:
-        if len(parts) != 1 or not _NUMBER.match(parts[0]):
-            raise OrderKeyInvalid(
-                "Enter a shipment number (letters, digits, '-', '_' or '.'), e.g. 000045."
-            )
-        return OrderKey(SourceKind.SHIPMENT, (parts[0],))
-    if len(parts) == 1:
-        order_type, number = store.order_type or "SO", parts[0]
-    elif len(parts) == 2:
-        order_type, number = parts[0].upper(), parts[1]
-    else:
-        raise OrderKeyInvalid("Enter an order number, e.g. 000123 or SO/000123.")
-    if not _ORDER_TYPE.match(order_type):
-        raise OrderKeyInvalid(f"{order_type!r} is not an order type (e.g. SO).")
-    if not _NUMBER.match(number):
-        raise OrderKeyInvalid(
-            "Enter an order number (letters, digits, '-', '_' or '.'), e.g. 000123."
-        )
-    return OrderKey(SourceKind.SALES_ORDER, (order_type, number))
+    mode = mode_for(store)
+    try:
+        return OrderKey(mode, mode.parse_key(parts, order_type=store.order_type or "SO"))
+    except KeyInvalid as exc:
+        raise OrderKeyInvalid(str(exc)) from None
 
 
 def live_record_read(client, order_key: OrderKey) -> dict[str, Any]:
     """``GET <Entity>/<key>`` with the $expand/$select every scan uses, so the record maps (and
     hashes) exactly as a scan would read it. Raises the client's errors (NotFound when no record
     has the key)."""
-    if order_key.source_kind == SourceKind.SHIPMENT:
-        expand, select = SHIPMENT_EXPAND, SHIPMENT_SELECT
-    else:
-        expand, select = SALES_ORDER_EXPAND, SALES_ORDER_SELECT
-    return client.get(order_key.entity, *order_key.values, expand=expand, select=select)
+    mode = order_key.mode
+    return client.get(mode.entity, *order_key.values, expand=mode.expand, select=mode.select)
 
 
 def local_order_for(*, store: StoreConnection, order_key: OrderKey) -> Order | None:
-    orders = Order.objects.filter(store=store, source_kind=order_key.source_kind)
-    if order_key.source_kind == SourceKind.SHIPMENT:
-        return orders.filter(erp_shipment_nbr=order_key.values[0]).first()
-    order_type, number = order_key.values
-    return orders.filter(erp_order_type=order_type, erp_order_nbr=number).first()
+    mode = order_key.mode
+    return Order.objects.filter(
+        store=store,
+        source_kind=mode.source_kind,
+        **dict(zip(mode.order_key_fields, order_key.values, strict=True)),
+    ).first()
 
 
 def import_cursor_of(*, store: StoreConnection, source_kind: str):
@@ -195,8 +173,7 @@ def order_import_one(
         result = SingleImportResult(
             NOT_FOUND,
             f"Acumatica has no record {order_key.tried}"
-            + ("" if store.shipment_mode else " (check the order type and number)")
-            + ".",
+            + f": {order_key.mode.number_hint(order_type=store.order_type or 'SO')}.",
         )
         _finish(run, client, skipped=(order_key.text, "not found in Acumatica"))
     except (AcumaticaError, StoreClientUnavailable) as exc:
@@ -233,11 +210,8 @@ def order_import_one(
 def _write(
     store: StoreConnection, run: ImportRun, order_key: OrderKey, record: dict
 ) -> SingleImportResult:
-    outside = out_of_scope(
-        source_kind=order_key.source_kind,
-        record=record,
-        order_type=store.order_type or "SO",
-        warehouse=store.default_warehouse,
+    outside = order_key.mode.out_of_scope(
+        record, order_type=store.order_type or "SO", warehouse=store.default_warehouse
     )
     if outside:
         # The scans never ask for it, so they would never update it: importing it here would
@@ -247,7 +221,7 @@ def _write(
         return SingleImportResult(EXCLUDED, reason)
 
     result = PageResult()
-    orders = map_records([record], order_key.source_kind, result)
+    orders = map_records([record], order_key.mode, result)
     with transaction.atomic():
         write_orders(store=store, run=run, orders=orders, result=result, now=timezone.now())
         run.pages = 1

@@ -36,11 +36,11 @@ from ..models import (
     ImportRunStatus,
     ImportState,
     ImportTrigger,
-    SourceKind,
 )
+from ..modes import Mode, mode_for, mode_of
+from ..modes.mapping import record_key_text, record_last_modified
 from . import conf, lease
 from .binder import PageResult, map_records, write_orders
-from .mapper import record_key_text, record_last_modified
 from .paging import Page, scan_pages
 from .scan import ScanPlan, finished_cursor, fresh_plan, plan_scan
 from .source import scan_query
@@ -83,20 +83,20 @@ def import_run(
 def _run(store, trigger, full, since, holder, ttl) -> ImportRun:
     now = timezone.now()
     _close_abandoned_runs(store, now)
-    source_kind = SourceKind.SHIPMENT if store.shipment_mode else SourceKind.SALES_ORDER
-    cursor, _ = ImportCursor.objects.get_or_create(store=store, source_kind=source_kind)
+    mode = mode_for(store)
+    cursor, _ = ImportCursor.objects.get_or_create(store=store, source_kind=mode.source_kind)
     lookback = conf.lookback()
     plan = plan_scan(cursor, full=full, since=since, lookback=lookback, now=now)
-    query = _query(store, source_kind, plan)
+    query = _query(store, mode, plan)
     if plan.resumed and cursor.scan_filter != str(query.filter):
         # The store's order type or warehouse changed since: that scan answers another question.
         plan = fresh_plan(cursor, lookback=lookback, now=now)
-        query = _query(store, source_kind, plan)
+        query = _query(store, mode, plan)
 
     run = ImportRun.objects.create(
         store=store,
         trigger=trigger,
-        source_kind=source_kind,
+        source_kind=mode.source_kind,
         scan=plan.scan,
         started_at=now,
         cursor_before=cursor.cursor,
@@ -125,7 +125,7 @@ def _run(store, trigger, full, since, holder, ttl) -> ImportRun:
 
             pages = scan_pages(
                 fetch,
-                key_of=lambda record: record_key_text(record, source_kind),
+                key_of=lambda record: record_key_text(record, mode.key_fields),
                 page_size=conf.page_size(),
                 position=plan.position,
                 boundary_key=plan.boundary_key,
@@ -156,9 +156,9 @@ def _run(store, trigger, full, since, holder, ttl) -> ImportRun:
     return run
 
 
-def _query(store: StoreConnection, source_kind: str, plan: ScanPlan):
+def _query(store: StoreConnection, mode: Mode, plan: ScanPlan):
     return scan_query(
-        source_kind=source_kind,
+        mode=mode,
         scan=plan.scan,
         order_type=store.order_type or "SO",
         warehouse=store.default_warehouse,
@@ -189,13 +189,14 @@ def _commit_page(
     """Write one page, its counts and its checkpoint in one transaction."""
     now = timezone.now()
     result = PageResult()
-    orders = map_records(page.records, run.source_kind, result)
+    mode = mode_of(run.source_kind)
+    orders = map_records(page.records, mode, result)
     max_modified, max_key = plan.max_modified, plan.max_key
     for record in page.records:
-        modified = record_last_modified(record, run.source_kind)
+        modified = record_last_modified(record, mode.last_modified_field)
         if modified is None:
             continue
-        key = record_key_text(record, run.source_kind)
+        key = record_key_text(record, mode.key_fields)
         if max_modified is None or (modified, key) > (max_modified, max_key):
             max_modified, max_key = modified, key
     with transaction.atomic():

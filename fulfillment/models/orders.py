@@ -37,11 +37,12 @@ from django.utils import timezone
 from stores.models import StoreConnection
 
 from .. import lengths
+from ..modes import SALES_ORDERS, SHIPMENTS, Mode, mode_of
 
 
 class SourceKind(models.TextChoices):
-    SALES_ORDER = "sales_order", "Sales order"
-    SHIPMENT = "shipment", "Shipment"
+    SALES_ORDER = SALES_ORDERS.source_kind, SALES_ORDERS.label
+    SHIPMENT = SHIPMENTS.source_kind, SHIPMENTS.label
 
 
 class OrderStatus(models.TextChoices):
@@ -138,12 +139,12 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["store", "erp_order_type", "erp_order_nbr"],
-                condition=Q(source_kind="sales_order"),
+                condition=Q(source_kind=SALES_ORDERS.source_kind),
                 name="order_unique_sales_order_per_store",
             ),
             models.UniqueConstraint(
                 fields=["store", "erp_shipment_nbr"],
-                condition=Q(source_kind="shipment"),
+                condition=Q(source_kind=SHIPMENTS.source_kind),
                 name="order_unique_shipment_per_store",
             ),
         ]
@@ -158,9 +159,12 @@ class Order(models.Model):
 
     @property
     def document_label(self) -> str:
-        if self.source_kind == SourceKind.SHIPMENT:
-            return f"Shipment {self.erp_shipment_nbr}"
-        return f"{self.erp_order_type} {self.erp_order_nbr}"
+        return self.mode.document_label(self)
+
+    @property
+    def mode(self) -> Mode:
+        """The import mode the order came in (``fulfillment.modes``)."""
+        return mode_of(self.source_kind)
 
     @property
     def ship_to_lines(self) -> list[str]:

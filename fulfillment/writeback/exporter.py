@@ -48,7 +48,7 @@ from connector.acumatica.values import value_of
 
 from . import payloads
 from .calls import AttemptLog
-from .plan import SALES_ORDER, ShipmentPlan
+from .plan import ShipmentPlan
 from .verify import (
     CONFIRMED_STATES,
     Difference,
@@ -133,7 +133,7 @@ class ShipmentExporter:
 
     def run(self) -> Mapping[str, Any]:
         """The Shipment, confirmed and as planned; raises otherwise."""
-        if self.plan.mode == SALES_ORDER:
+        if self.plan.creates_shipment:
             record = self._locate() or self._create()
         else:
             record = self._locate_or_update()

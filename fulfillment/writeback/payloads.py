@@ -21,9 +21,9 @@ from typing import Any
 
 from connector.acumatica.values import value_of
 
-from .plan import SALES_ORDER, PackagePlan, ShipmentPlan
+from .plan import PackagePlan, ShipmentPlan
 
-SHIPMENT = "Shipment"
+SHIPMENT_TYPE = "Shipment"
 
 
 def expand_for(plan: ShipmentPlan) -> tuple[str, ...]:
@@ -33,14 +33,14 @@ def expand_for(plan: ShipmentPlan) -> tuple[str, ...]:
 
 
 def shipment_keys(shipment_nbr: str) -> dict[str, Any]:
-    return {"Type": SHIPMENT, "ShipmentNbr": shipment_nbr}
+    return {"Type": SHIPMENT_TYPE, "ShipmentNbr": shipment_nbr}
 
 
 def new_shipment_body(plan: ShipmentPlan) -> dict[str, Any]:
-    if plan.mode != SALES_ORDER:
+    if not plan.creates_shipment:
         raise ValueError("a shipment-mode fulfillment updates its Shipment; it never creates one")
     return {
-        "Type": SHIPMENT,
+        "Type": SHIPMENT_TYPE,
         "CustomerID": plan.customer_id,
         "WarehouseID": plan.warehouse_id,
         "ShipmentDate": plan.shipment_date.isoformat(),

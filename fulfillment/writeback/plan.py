@@ -21,12 +21,9 @@ from ..models import (
     FulfillmentPackage,
     FulfillmentStatus,
     Order,
-    SourceKind,
 )
+from ..modes import Mode
 from . import units
-
-SALES_ORDER = "sales_order"
-SHIPMENT = "shipment"
 
 
 class PlanHeld(Exception):
@@ -72,7 +69,9 @@ class PackagePlan:
 
 @dataclass(frozen=True)
 class ShipmentPlan:
-    mode: str
+    # A new Shipment for the order's lines (sales-order mode), or the imported Shipment
+    # completed (shipment mode): the mode's write-back plan (``fulfillment.modes``).
+    creates_shipment: bool
     reference: str
     customer_id: str
     warehouse_id: str
@@ -110,7 +109,7 @@ def plan_for(
             f"No Ship Via mapped for carrier {fulfillment.carrier!r}{service}: add it at "
             f"{carriers_page} and the write-back resumes."
         )
-    mode = SHIPMENT if order.source_kind == SourceKind.SHIPMENT else SALES_ORDER
+    mode = order.mode
     fulfilled = list(
         fulfillment.lines.select_related("order_line").order_by("order_line__line_nbr")
     )
@@ -123,32 +122,20 @@ def plan_for(
             raise PlanRefused(f"Line {line.line_nbr} does not belong to {order}.")
         if item.quantity <= 0:
             raise PlanRefused(f"Line {line.line_nbr}: the shipped quantity must be positive.")
-        if mode == SALES_ORDER:
-            lines.append(
-                LinePlan(
-                    order_type=order.erp_order_type,
-                    order_nbr=order.erp_order_nbr,
-                    order_line_nbr=line.line_nbr,
-                    shipment_line_nbr=None,
-                    inventory_id=line.inventory_id,
-                    uom=line.uom,
-                    quantity=item.quantity,
-                )
+        order_type, order_nbr, order_line_nbr, shipment_line_nbr = mode.line_source(order, line)
+        lines.append(
+            LinePlan(
+                order_type=order_type,
+                order_nbr=order_nbr,
+                order_line_nbr=order_line_nbr,
+                shipment_line_nbr=shipment_line_nbr,
+                inventory_id=line.inventory_id,
+                uom=line.uom,
+                quantity=item.quantity,
             )
-        else:
-            lines.append(
-                LinePlan(
-                    order_type=line.erp_order_type or order.erp_order_type,
-                    order_nbr=line.erp_order_nbr or order.erp_order_nbr,
-                    order_line_nbr=line.erp_order_line_nbr,
-                    shipment_line_nbr=line.line_nbr,
-                    inventory_id=line.inventory_id,
-                    uom=line.uom,
-                    quantity=item.quantity,
-                )
-            )
+        )
 
-    if mode == SALES_ORDER:
+    if mode.creates_shipment:
         warehouses = sorted({item.order_line.warehouse for item in fulfilled} - {""})
         if len(warehouses) > 1:
             raise PlanRefused(
@@ -199,7 +186,7 @@ def plan_for(
         )
     )
     return ShipmentPlan(
-        mode=mode,
+        creates_shipment=mode.creates_shipment,
         reference=fulfillment.reference,
         customer_id=order.customer_id,
         warehouse_id=warehouse,
@@ -210,7 +197,7 @@ def plan_for(
         packages=packages,
         include_contents=store.include_package_contents,
         weight_uom=weight_uom,
-        shipment_nbr=order.erp_shipment_nbr if mode == SHIPMENT else "",
+        shipment_nbr="" if mode.creates_shipment else order.erp_shipment_nbr,
         unshipped_line_nbrs=unshipped,
     )
 
@@ -220,7 +207,7 @@ class _PackageContext:
     mapping: CarrierMapping
     carrier: str
     include_contents: bool
-    mode: str
+    mode: Mode
     order: Order
     weight_uom: str
     length_uom: str
@@ -248,19 +235,20 @@ def _package(package: FulfillmentPackage, ctx: _PackageContext) -> PackagePlan:
             f"{where}: the unit {exc.unit!r} cannot be converted (known: {', '.join(exc.known)})."
         ) from None
     contents: dict[int, ContentPlan] = {}
-    order, shipment_mode = ctx.order, ctx.mode == SHIPMENT
+    order = ctx.order
     if ctx.include_contents:
         for content in package.contents.all():
             line = content.order_line
             if line.order_id != order.pk:
                 raise PlanRefused(f"{where}: line {line.line_nbr} does not belong to {order}.")
             previous = contents.get(line.pk)
+            order_type, order_nbr, _, _ = ctx.mode.line_source(order, line)
             contents[line.pk] = ContentPlan(
                 inventory_id=line.inventory_id,
                 uom=line.uom,
                 quantity=content.quantity + (previous.quantity if previous else 0),
-                order_type=(line.erp_order_type if shipment_mode else "") or order.erp_order_type,
-                order_nbr=(line.erp_order_nbr if shipment_mode else "") or order.erp_order_nbr,
+                order_type=order_type,
+                order_nbr=order_nbr,
             )
     return PackagePlan(
         box_id=box_id.strip().upper(),

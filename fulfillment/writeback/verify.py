@@ -25,7 +25,7 @@ from typing import Any
 from connector.acumatica.values import value_of
 
 from . import units
-from .plan import SALES_ORDER, PackagePlan, ShipmentPlan
+from .plan import PackagePlan, ShipmentPlan
 
 CONFIRMED_STATES = frozenset({"Confirmed", "Partially Invoiced", "Invoiced", "Completed"})
 EDITABLE_STATES = frozenset({"On Hold", "Open"})
@@ -83,7 +83,7 @@ def carries_reference(record: Mapping[str, Any], reference: str) -> bool:
 
 def own_packages(plan: ShipmentPlan, record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     packages = [p for p in record.get("Packages") or [] if isinstance(p, Mapping)]
-    if plan.mode == SALES_ORDER:
+    if plan.creates_shipment:
         return packages
     return [p for p in packages if (value_of(p, "CustomRefNbr1") or "").strip() == plan.reference]
 
@@ -102,7 +102,7 @@ def differences(
         found.append(
             Difference("ShipVia", f"is {value_of(record, 'ShipVia')!r}, sent {plan.ship_via!r}")
         )
-    if plan.mode == SALES_ORDER:
+    if plan.creates_shipment:
         for name, sent in (("CustomerID", plan.customer_id), ("WarehouseID", plan.warehouse_id)):
             if _text(value_of(record, name)) != _text(sent):
                 found.append(Difference(name, f"is {value_of(record, name)!r}, sent {sent!r}"))
@@ -116,7 +116,7 @@ def _line_differences(plan: ShipmentPlan, details: Any) -> list[Difference]:
         return [Difference("Details", "not in Acumatica's answer")]
     actual: dict[tuple, Decimal] = {}
     expected: dict[tuple, Decimal] = {}
-    if plan.mode == SALES_ORDER:
+    if plan.creates_shipment:
 
         def key_of(line: Mapping[str, Any]) -> tuple:
             return (
@@ -145,9 +145,9 @@ def _line_differences(plan: ShipmentPlan, details: Any) -> list[Difference]:
     found = []
     for key in sorted(set(expected) | set(actual), key=str):
         sent, held = expected.get(key), actual.get(key)
-        if plan.mode == SALES_ORDER and sent is None and not held:
+        if plan.creates_shipment and sent is None and not held:
             continue
-        if plan.mode != SALES_ORDER and sent is None:
+        if not plan.creates_shipment and sent is None:
             continue  # shipment mode compares only the lines it set
         if _differs(sent or Decimal(0), held):
             where = " ".join(str(k) for k in key if k is not None)

@@ -7,20 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from fulfillment.importing.mapper import (
-    MappingError,
-    map_sales_order,
-    map_shipment,
-    payload_hash,
-    record_key_text,
-    record_last_modified,
-)
+from fulfillment.modes import SALES_ORDERS, SHIPMENTS, MappingError
+from fulfillment.modes.mapping import payload_hash, record_key_text, record_last_modified
 
 from .records import line, reread, sales_order, shipment, w
 
 
 def test_sales_order_maps_keys_customer_address_and_lines():
-    order = map_sales_order(sales_order("000123"))
+    order = SALES_ORDERS.map(sales_order("000123"))
     assert order.key == ("SO", "000123")
     assert order.key_text == "SO 000123"
     assert order.erp_shipment_nbr == ""
@@ -48,16 +42,16 @@ def test_sales_order_maps_keys_customer_address_and_lines():
 
 def test_customer_reference_falls_back_to_external_ref():
     record = sales_order(CustomerOrder=None, ExternalRef="#4411")
-    assert map_sales_order(record).customer_reference == "#4411"
+    assert SALES_ORDERS.map(record).customer_reference == "#4411"
 
 
 def test_zero_open_quantity_stays_zero():
     record = sales_order(lines=[line(1, "MUG", 3, open_qty=0)])
-    assert map_sales_order(record).lines[0].open_quantity == Decimal(0)
+    assert SALES_ORDERS.map(record).lines[0].open_quantity == Decimal(0)
 
 
 def test_shipment_maps_ship_to_settings_and_origin_order_lines():
-    order = map_shipment(shipment("000045", warehouse="EAST"))
+    order = SHIPMENTS.map(shipment("000045", warehouse="EAST"))
     assert order.key == ("000045",)
     assert order.erp_shipment_nbr == "000045"
     assert (order.erp_order_type, order.erp_order_nbr) == ("SO", "000004")
@@ -98,7 +92,7 @@ def test_malformed_sales_orders_raise_a_mapping_error_with_the_reason(change, re
     record = sales_order("000777")
     change(record)
     with pytest.raises(MappingError) as info:
-        map_sales_order(record)
+        SALES_ORDERS.map(record)
     assert reason in info.value.reason
     assert info.value.key in ("SO 000777", f"id {record['id']}")
 
@@ -107,28 +101,28 @@ def test_malformed_shipment_line():
     record = shipment("000046")
     record["Details"][0]["ShippedQty"] = {}
     with pytest.raises(MappingError, match="line 1: ShippedQty missing") as info:
-        map_shipment(record)
+        SHIPMENTS.map(record)
     assert info.value.key == "000046"
 
 
 def test_free_text_is_trimmed_not_refused():
     record = sales_order(lines=[line(1, "MUG", 1, LineDescription="d" * 400)])
-    assert len(map_sales_order(record).lines[0].description) == 255
+    assert len(SALES_ORDERS.map(record).lines[0].description) == 255
 
 
 def test_not_a_record_at_all():
     with pytest.raises(MappingError, match="not a JSON object"):
-        map_sales_order(["SO", "000001"])
+        SALES_ORDERS.map(["SO", "000001"])
 
 
 def test_keys_and_last_modified_are_readable_from_broken_records():
     record = sales_order("000321", LastModified="garbage")
-    assert record_key_text(record, "sales_order") == "SO 000321"
-    assert record_last_modified(record, "sales_order") is None
+    assert record_key_text(record, SALES_ORDERS.key_fields) == "SO 000321"
+    assert record_last_modified(record, SALES_ORDERS.last_modified_field) is None
     record["OrderNbr"] = {}
-    assert record_key_text(record, "sales_order") == f"id {record['id']}"
-    assert record_key_text(shipment("000009"), "shipment") == "000009"
-    assert record_last_modified(shipment(), "shipment") == dt.datetime(
+    assert record_key_text(record, SALES_ORDERS.key_fields) == f"id {record['id']}"
+    assert record_key_text(shipment("000009"), SHIPMENTS.key_fields) == "000009"
+    assert record_last_modified(shipment(), SHIPMENTS.last_modified_field) == dt.datetime(
         2025, 1, 16, 9, tzinfo=dt.UTC
     )
 
@@ -136,15 +130,15 @@ def test_keys_and_last_modified_are_readable_from_broken_records():
 def test_payload_hash_ignores_what_changes_between_reads():
     record = sales_order()
     assert payload_hash(reread(record)) == payload_hash(record)
-    assert map_sales_order(reread(record)).payload_hash == map_sales_order(record).payload_hash
+    assert SALES_ORDERS.map(reread(record)).payload_hash == SALES_ORDERS.map(record).payload_hash
 
 
 def test_payload_hash_and_content_hashes_see_real_changes():
     record = sales_order()
-    before = map_sales_order(record)
+    before = SALES_ORDERS.map(record)
     record["Details"][0]["OrderQty"] = w(2)
     record["ShipToAddress"]["City"] = w("Denver")
-    after = map_sales_order(record)
+    after = SALES_ORDERS.map(record)
     assert after.payload_hash != before.payload_hash
     changed = {
         k for k in before.content_hashes if before.content_hashes[k] != after.content_hashes[k]

@@ -11,6 +11,7 @@ from fulfillment.importing.paging import scan_pages
 from fulfillment.importing.scan import ScanPlan, finished_cursor
 from fulfillment.importing.source import FULL, INCREMENTAL, SINCE, scan_query
 from fulfillment.models import ImportCursor
+from fulfillment.modes import SALES_ORDERS, SHIPMENTS
 
 T0 = dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC)
 LOOKBACK = dt.timedelta(minutes=10)
@@ -118,19 +119,19 @@ def test_a_server_that_ignores_top_is_refused():
 
 
 def test_filters_per_mode_and_scan():
-    full = scan_query(source_kind="sales_order", scan=FULL, order_type="SO")
+    full = scan_query(mode=SALES_ORDERS, scan=FULL, order_type="SO")
     assert str(full.filter) == (
         "OrderType eq 'SO' and (Status eq 'Open' or Status eq 'Back Order') and Hold eq false"
     )
     assert full.expand == ("Details", "ShipToAddress", "ShipToContact")
     incremental = scan_query(
-        source_kind="sales_order", scan=INCREMENTAL, order_type="SO", lower_bound=T0
+        mode=SALES_ORDERS, scan=INCREMENTAL, order_type="SO", lower_bound=T0
     )
     assert str(incremental.filter) == (
         "OrderType eq 'SO' and LastModified ge datetimeoffset'2025-01-15T12:00:00.000+00:00'"
     )
     shipments = scan_query(
-        source_kind="shipment",
+        mode=SHIPMENTS,
         scan=INCREMENTAL,
         order_type="SO",
         warehouse="EAST",
@@ -142,7 +143,7 @@ def test_filters_per_mode_and_scan():
         "datetimeoffset'2025-01-15T12:00:00.000+00:00'"
     )
     assert "ShippingSettings/ShipToAddress" in shipments.expand
-    first = scan_query(source_kind="shipment", scan=FULL, order_type="SO")
+    first = scan_query(mode=SHIPMENTS, scan=FULL, order_type="SO")
     assert str(first.filter) == "Status eq 'Open'"
 
 

@@ -22,8 +22,6 @@ from connector.acumatica.values import FieldError, wrap
 from fulfillment.writeback import payloads, units
 from fulfillment.writeback.outcomes import FAILED, HELD, RETRY, outcome_for_error
 from fulfillment.writeback.plan import (
-    SALES_ORDER,
-    SHIPMENT,
     ContentPlan,
     LinePlan,
     PackagePlan,
@@ -34,12 +32,12 @@ from fulfillment.writeback.verify import carries_reference, differences
 REF = "WB-0001A"
 
 
-def _plan(*, mode=SALES_ORDER, contents=True, packages=None, **overrides) -> ShipmentPlan:
+def _plan(*, creates_shipment=True, contents=True, packages=None, **overrides) -> ShipmentPlan:
     lines = (
         LinePlan("SO", "000123", 1, None, "MUG-CERAMIC", "EA", Decimal(3)),
         LinePlan("SO", "000123", 2, None, "TENT-2P", "EA", Decimal(1)),
     )
-    if mode == SHIPMENT:
+    if not creates_shipment:
         lines = (
             LinePlan("SO", "000123", 1, 1, "MUG-CERAMIC", "EA", Decimal(2)),
             LinePlan("SO", "000124", 4, 2, "TENT-2P", "EA", Decimal(1)),
@@ -63,7 +61,7 @@ def _plan(*, mode=SALES_ORDER, contents=True, packages=None, **overrides) -> Shi
             ),
         )
     fields = {
-        "mode": mode,
+        "creates_shipment": creates_shipment,
         "reference": REF,
         "customer_id": "GOODFOOD",
         "warehouse_id": "RETAIL",
@@ -73,8 +71,8 @@ def _plan(*, mode=SALES_ORDER, contents=True, packages=None, **overrides) -> Shi
         "packages": packages,
         "include_contents": contents,
         "weight_uom": "LB",
-        "shipment_nbr": "000045" if mode == SHIPMENT else "",
-        "unshipped_line_nbrs": (3,) if mode == SHIPMENT else (),
+        "shipment_nbr": "" if creates_shipment else "000045",
+        "unshipped_line_nbrs": () if creates_shipment else (3,),
     }
     fields.update(overrides)
     return ShipmentPlan(**fields)
@@ -191,11 +189,11 @@ def test_no_package_contents_when_the_store_does_not_send_them():
 
 def test_shipment_mode_never_creates_a_shipment():
     with pytest.raises(ValueError):
-        payloads.new_shipment_body(_plan(mode=SHIPMENT))
+        payloads.new_shipment_body(_plan(creates_shipment=False))
 
 
 def test_shipment_mode_update_sets_lines_replaces_placeholders_keeps_tracked_packages():
-    plan = _plan(mode=SHIPMENT)
+    plan = _plan(creates_shipment=False)
     existing = _saved(plan, Packages=[])
     line_ids = [line["id"] for line in existing["Details"]]
     existing["Packages"] = [
@@ -311,7 +309,7 @@ def test_a_missing_package_and_a_weight_unit_acumatica_does_not_use():
 
 
 def test_shipment_mode_compares_only_this_fulfillments_packages_and_the_lines_it_set():
-    plan = _plan(mode=SHIPMENT)
+    plan = _plan(creates_shipment=False)
     record = _saved(plan, status="Confirmed")
     record["Packages"].append(
         {"BoxID": _w("MEDIUM"), "TrackingNbr": _w("SOMEONE-ELSE"), "CustomRefNbr1": {}}

@@ -1,8 +1,9 @@
 """Acumatica records → plain, checked values: pure functions, no database, no HTTP.
 
 ``map_sales_order`` and ``map_shipment`` take one record as the API returns it (wrapped values,
-``$expand``-ed details) and return a :class:`MappedOrder`, or raise :class:`MappingError` with a
-reason an operator can act on (the import then skips that record and carries on).
+``$expand``-ed details) and the mode it is read in (``fulfillment.modes.spec``), and return a
+:class:`MappedOrder`, or raise :class:`MappingError` with a reason an operator can act on (the
+import then skips that record and carries on). Callers go through ``mode.map(record)``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from .. import lengths
 from . import readers as read
 from .readers import MappingError
 
-SALES_ORDER = "sales_order"
-SHIPMENT = "shipment"
 # Members that differ between two reads of an unchanged record: rowNumber is the position in
 # the answer, _links and detail/linked ids are session-scoped (API.md §2). The record's own id
 # is its persistent NoteID, so dropping every "id" loses nothing.
@@ -79,12 +78,8 @@ class MappedOrder:
     payload_hash: str
     content_hashes: dict[str, str] = field(compare=False)
     raw: dict[str, Any] = field(compare=False, repr=False)
-
-    @property
-    def key(self) -> tuple[str, ...]:
-        if self.source_kind == SHIPMENT:
-            return (self.erp_shipment_nbr,)
-        return (self.erp_order_type, self.erp_order_nbr)
+    # The business key in Acumatica: (order type, number) or (shipment number,).
+    key: tuple[str, ...] = ()
 
     @property
     def key_text(self) -> str:
@@ -94,27 +89,21 @@ class MappedOrder:
 # --- keys and timestamps, readable even from records that do not map ------------------------
 
 
-def record_key_text(record: Mapping[str, Any], source_kind: str) -> str:
+def record_key_text(record: Mapping[str, Any], key_fields: tuple[str, ...]) -> str:
     """The record's business key as text ("SO 000123", "000045"), else its id: used to name a
     record in run reports and to recognise it at page boundaries."""
     if not isinstance(record, Mapping):
         return "(not a record)"
-    names = ("ShipmentNbr",) if source_kind == SHIPMENT else ("OrderType", "OrderNbr")
-    parts = [read.raw(record, name) for name in names]
+    parts = [read.raw(record, name) for name in key_fields]
     if all(isinstance(p, str) and p.strip() for p in parts):
         return " ".join(p.strip() for p in parts)
     return f"id {record.get('id')}" if record.get("id") else "(record without key)"
 
 
-def last_modified_field(source_kind: str) -> str:
-    # API.md §3: sales orders expose LastModified, shipments LastModifiedDateTime.
-    return "LastModifiedDateTime" if source_kind == SHIPMENT else "LastModified"
-
-
-def record_last_modified(record: Mapping[str, Any], source_kind: str) -> dt.datetime | None:
+def record_last_modified(record: Mapping[str, Any], field_name: str) -> dt.datetime | None:
     """The record's last-modified time, or None when missing or unreadable."""
     try:
-        return read.moment(record, last_modified_field(source_kind), required=False)
+        return read.moment(record, field_name, required=False)
     except MappingError:
         return None
 
@@ -122,8 +111,8 @@ def record_last_modified(record: Mapping[str, Any], source_kind: str) -> dt.date
 # --- the two mappers -------------------------------------------------------------------------
 
 
-def map_sales_order(record: Mapping[str, Any]) -> MappedOrder:
-    key = record_key_text(record, SALES_ORDER)
+def map_sales_order(record: Mapping[str, Any], mode) -> MappedOrder:
+    key = record_key_text(record, mode.key_fields)
     try:
         if not isinstance(record, Mapping):
             raise MappingError("not a JSON object")
@@ -135,7 +124,7 @@ def map_sales_order(record: Mapping[str, Any]) -> MappedOrder:
         ) or read.string(record, "ExternalRef", max_len=lengths.CUSTOMER_REFERENCE)
         return _mapped(
             record,
-            source_kind=SALES_ORDER,
+            mode=mode,
             erp_order_type=read.string(
                 record, "OrderType", required=True, max_len=lengths.ORDER_TYPE
             ),
@@ -153,8 +142,8 @@ def map_sales_order(record: Mapping[str, Any]) -> MappedOrder:
         raise MappingError(exc.reason, key=key) from None
 
 
-def map_shipment(record: Mapping[str, Any]) -> MappedOrder:
-    key = record_key_text(record, SHIPMENT)
+def map_shipment(record: Mapping[str, Any], mode) -> MappedOrder:
+    key = record_key_text(record, mode.key_fields)
     try:
         if not isinstance(record, Mapping):
             raise MappingError("not a JSON object")
@@ -168,7 +157,7 @@ def map_shipment(record: Mapping[str, Any]) -> MappedOrder:
         first = lines[0]
         return _mapped(
             record,
-            source_kind=SHIPMENT,
+            mode=mode,
             erp_order_type=first.erp_order_type,
             erp_order_nbr=first.erp_order_nbr,
             erp_shipment_nbr=read.string(
@@ -184,9 +173,9 @@ def map_shipment(record: Mapping[str, Any]) -> MappedOrder:
         raise MappingError(exc.reason, key=key) from None
 
 
-def _mapped(record: Mapping[str, Any], *, source_kind: str, **parts: Any) -> MappedOrder:
+def _mapped(record: Mapping[str, Any], *, mode, **parts: Any) -> MappedOrder:
     status = read.string(record, "Status", required=True, max_len=lengths.ERP_STATUS)
-    last_modified = read.moment(record, last_modified_field(source_kind), required=True)
+    last_modified = read.moment(record, mode.last_modified_field, required=True)
     note_id = record.get("id")
     if note_id is not None and not isinstance(note_id, str):
         raise MappingError("id is not a string")
@@ -210,11 +199,12 @@ def _mapped(record: Mapping[str, Any], *, source_kind: str, **parts: Any) -> Map
         "warehouse": _digest([order["warehouse"]]),
     }
     return MappedOrder(
-        source_kind=source_kind,
+        source_kind=mode.source_kind,
         **order,
         payload_hash=payload_hash(record),
         content_hashes=content_hashes,
         raw=dict(record),
+        key=tuple(order[name] for name in mode.order_key_fields),
     )
 
 
