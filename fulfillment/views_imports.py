@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from stores import access
-from stores.models import AcumaticaCall, StoreConnection, StoreStatus
+from stores.models import AcumaticaCall, StoreConnection
 
 from . import importing
 from .models import ImportRun, ImportRunStatus, ImportTrigger
@@ -128,7 +128,12 @@ def store_import_now(request, store_id):
         return render(
             request,
             "fulfillment/confirm_import.html",
-            {"store": store, "mode": "now", **_import_context(store), "next": _next(request)},
+            {
+                "store": store,
+                "mode": "now",
+                **importing.import_overview(store),
+                "next": _next(request),
+            },
         )
     try:
         importing.import_request(store=store, actor=request.user)
@@ -200,7 +205,7 @@ def store_rescan(request, store_id):
             "store": store,
             "mode": "rescan",
             "form": form,
-            **_import_context(store),
+            **importing.import_overview(store),
             "next": _next(request),
         },
     )
@@ -220,20 +225,6 @@ def _run_for(user, run_id) -> ImportRun:
 def _duration(run: ImportRun) -> float:
     end = run.finished_at or timezone.now()
     return round((end - run.started_at).total_seconds(), 1)
-
-
-def _import_context(store: StoreConnection) -> dict:
-    """What the confirmation page says about the store's imports right now."""
-    runs = ImportRun.objects.filter(store=store).exclude(trigger=ImportTrigger.ORDER)
-    state = importing.import_state_for(store.pk)
-    running = runs.filter(status=ImportRunStatus.RUNNING).first()
-    return {
-        "last_run": runs.exclude(status=ImportRunStatus.RUNNING).first(),
-        "running_run": running,
-        "lease_held": importing.is_held(state, timezone.now()),
-        "import_state": state,
-        "can_import": store.status != StoreStatus.DRAFT,
-    }
 
 
 def _next(request) -> str:

@@ -12,7 +12,7 @@ and ``readers`` (pure translation), ``decisions`` (pure rules per record), ``bin
 
 from .diagnosis import Check, Diagnosis, order_diagnose
 from .lease import import_state_for, is_held
-from .selectors import import_runs_for, run_order_ids, store_import_due
+from .selectors import import_overview, import_runs_for, run_order_ids, store_import_due
 from .services import import_request, import_store_run, imports_enqueue_due
 from .single import (
     CREATED,
@@ -35,6 +35,7 @@ __all__ = [
     "Diagnosis",
     "OrderKeyInvalid",
     "SingleImportResult",
+    "import_overview",
     "import_request",
     "import_run",
     "import_runs_for",

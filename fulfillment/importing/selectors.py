@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from stores.access import merchant_ids_for
-from stores.models import StoreConnection
+from stores.models import StoreConnection, StoreStatus
 
-from ..models import ImportRun, ImportState, Order
-from ..modes import mode_of
+from ..models import ImportRun, ImportRunStatus, ImportState, ImportTrigger, Order
+from ..modes import mode_for, mode_of
 from . import lease
 
 
@@ -48,3 +49,21 @@ def run_order_ids(run: ImportRun) -> dict[str, int]:
     ).values(*mode.order_key_fields, "id")
     ids = {" ".join(mode.order_key(row)): row["id"] for row in found}
     return {key: pk for key, pk in ids.items() if key in keys}
+
+
+def import_overview(store: StoreConnection) -> dict:
+    """What the "run now" and re-scan pages say about the store's imports right now."""
+    runs = ImportRun.objects.filter(store=store).exclude(trigger=ImportTrigger.ORDER)
+    state = lease.import_state_for(store.pk)
+    reads, each_record = mode_for(store).reads(
+        order_type=store.order_type or "SO", warehouse=store.default_warehouse
+    )
+    return {
+        "last_run": runs.exclude(status=ImportRunStatus.RUNNING).first(),
+        "running_run": runs.filter(status=ImportRunStatus.RUNNING).first(),
+        "lease_held": lease.is_held(state, timezone.now()),
+        "import_state": state,
+        "can_import": store.status != StoreStatus.DRAFT,
+        "reads": reads,
+        "each_record": each_record,
+    }

@@ -89,6 +89,10 @@ class Mode:
     def parse_key(self, parts: list[str], *, order_type: str) -> tuple[str, ...]:
         raise NotImplementedError
 
+    def reads(self, *, order_type: str, warehouse: str) -> tuple[str, str]:
+        """What the store's scans read: ("Sales orders of type SO", "SO order")."""
+        raise NotImplementedError
+
     def number_hint(self, *, order_type: str) -> str:
         raise NotImplementedError
 
@@ -137,6 +141,9 @@ class _SalesOrders(Mode):
             )
         return (kind, number)
 
+    def reads(self, *, order_type, warehouse):
+        return f"Sales orders of type {order_type}", f"{order_type} order"
+
     def number_hint(self, *, order_type):
         return (
             f"check the order type (this store imports {order_type} orders) and the number, "
@@ -183,6 +190,10 @@ class _Shipments(Mode):
                 "Enter a shipment number (letters, digits, '-', '_' or '.'), e.g. 000045."
             )
         return (parts[0],)
+
+    def reads(self, *, order_type, warehouse):
+        where = f" of warehouse {warehouse}" if warehouse else ""
+        return f"Shipments{where}", "shipment"
 
     def number_hint(self, *, order_type):
         return "check the number"
