@@ -156,42 +156,50 @@ ACUMATICA_CONNECT_TIMEOUT = env.float("ACUMATICA_CONNECT_TIMEOUT", default=10.0)
 ACUMATICA_READ_TIMEOUT = env.float("ACUMATICA_READ_TIMEOUT", default=60.0)
 SANDBOX_PORT = env.int("SANDBOX_PORT", default=8081)
 
-# Order import (meanings in fulfillment/conf.py).
-FULFILLMENT_IMPORT_PAGE_SIZE = env.int("FULFILLMENT_IMPORT_PAGE_SIZE", default=500)
-FULFILLMENT_IMPORT_LOOKBACK_SECONDS = env.int("FULFILLMENT_IMPORT_LOOKBACK_SECONDS", default=600)
-FULFILLMENT_IMPORT_LEASE_SECONDS = env.int("FULFILLMENT_IMPORT_LEASE_SECONDS", default=300)
-FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS = env.int(
-    "FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS", default=60
-)
-FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS = env.int(
-    "FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS", default=3600
-)
-
-# Write-back to Acumatica (meanings in fulfillment/writeback/conf.py).
-FULFILLMENT_WRITEBACK_BACKOFF_BASE_SECONDS = env.int(
-    "FULFILLMENT_WRITEBACK_BACKOFF_BASE_SECONDS", default=30
-)
-FULFILLMENT_WRITEBACK_BACKOFF_CAP_SECONDS = env.int(
-    "FULFILLMENT_WRITEBACK_BACKOFF_CAP_SECONDS", default=3600
-)
-FULFILLMENT_WRITEBACK_MAX_ATTEMPTS = env.int("FULFILLMENT_WRITEBACK_MAX_ATTEMPTS", default=8)
-FULFILLMENT_WRITEBACK_REFUSAL_REPEATS = env.int("FULFILLMENT_WRITEBACK_REFUSAL_REPEATS", default=3)
-FULFILLMENT_WRITEBACK_LEASE_SECONDS = env.int("FULFILLMENT_WRITEBACK_LEASE_SECONDS", default=600)
-FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS = env.int(
-    "FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS", default=600
-)
-FULFILLMENT_WRITEBACK_HELD_RECHECK_SECONDS = env.int(
-    "FULFILLMENT_WRITEBACK_HELD_RECHECK_SECONDS", default=300
-)
-FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS = env.float(
-    "FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS", default=1.0
-)
-FULFILLMENT_WRITEBACK_CONFIRM_TIMEOUT_SECONDS = env.int(
-    "FULFILLMENT_WRITEBACK_CONFIRM_TIMEOUT_SECONDS", default=120
-)
-FULFILLMENT_WRITEBACK_WEIGHT_UOM = env.str("FULFILLMENT_WRITEBACK_WEIGHT_UOM", default="LB")
-FULFILLMENT_WRITEBACK_LENGTH_UOM = env.str("FULFILLMENT_WRITEBACK_LENGTH_UOM", default="IN")
-FULFILLMENT_WRITEBACK_DISPATCH_BATCH = env.int("FULFILLMENT_WRITEBACK_DISPATCH_BATCH", default=500)
+# Order import and write-back: the one place these are defined, each with its default and what
+# it means; fulfillment/importing/conf.py and fulfillment/writeback/conf.py only read them. Every
+# one can be set in the environment under the same name (the default's type is the cast).
+_FULFILLMENT_SETTINGS = {
+    # Records per list request ($top).
+    "FULFILLMENT_IMPORT_PAGE_SIZE": 500,
+    # How far before the cursor each incremental scan starts again (late commits, ties, skew).
+    "FULFILLMENT_IMPORT_LOOKBACK_SECONDS": 600,
+    # A run's hold on its store, renewed after each page: it only has to outlive one page (a
+    # read timeout plus the limiter's wait), and bounds how long a killed worker blocks the store.
+    "FULFILLMENT_IMPORT_LEASE_SECONDS": 300,
+    # After a failed run the scheduler waits base * 2^(failures - 1), at most cap.
+    "FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS": 60,
+    "FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS": 3600,
+    # After a transient write-back failure the next attempt waits base * 2^(n-1) seconds (n =
+    # failures in a row), at most cap, with jitter so that fulfillments that failed together
+    # spread out.
+    "FULFILLMENT_WRITEBACK_BACKOFF_BASE_SECONDS": 30,
+    "FULFILLMENT_WRITEBACK_BACKOFF_CAP_SECONDS": 3600,
+    # Transient failures in a row before the fulfillment is marked failed with the last cause.
+    "FULFILLMENT_WRITEBACK_MAX_ATTEMPTS": 8,
+    # The same Acumatica 500 message this many attempts in a row is a refusal, not a hiccup
+    # (Acumatica answers business rules such as "cannot be confirmed" with 500 PXException).
+    "FULFILLMENT_WRITEBACK_REFUSAL_REPEATS": 3,
+    # A worker's hold on one fulfillment: longer than one attempt can last (a read timeout per
+    # call, the confirm's polling), short enough that a killed worker's fulfillment resumes soon.
+    "FULFILLMENT_WRITEBACK_LEASE_SECONDS": 600,
+    # A write whose answer never came may still be running in Acumatica: its request queue
+    # keeps a request up to 10 minutes (API.md §7). Until then nobody writes that fulfillment.
+    "FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS": 600,
+    # How often a held fulfillment (no carrier mapping, store needs attention) is looked at again.
+    "FULFILLMENT_WRITEBACK_HELD_RECHECK_SECONDS": 300,
+    # ConfirmShipment's status URL: how often to poll it and for how long.
+    "FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS": 1.0,
+    "FULFILLMENT_WRITEBACK_CONFIRM_TIMEOUT_SECONDS": 120,
+    # The units Acumatica keeps package weights and dimensions in (the company's weight and
+    # linear UOM, shown on the Boxes form): the warehouse's figures are converted to these.
+    "FULFILLMENT_WRITEBACK_WEIGHT_UOM": "LB",
+    "FULFILLMENT_WRITEBACK_LENGTH_UOM": "IN",
+    # Outbox rows the periodic sweep queues per run.
+    "FULFILLMENT_WRITEBACK_DISPATCH_BATCH": 500,
+}
+for _name, _default in _FULFILLMENT_SETTINGS.items():
+    globals()[_name] = env(_name, cast=type(_default), default=_default)
 
 # --- Alerts and their emails (console/alerts.py, console/notify.py) -----------------------------
 # EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.com:587) sends real mail; without it

@@ -1,5 +1,5 @@
-"""Import settings (``FULFILLMENT_IMPORT_*`` in Django settings, from the environment; the
-defaults here apply when a settings module leaves one out)."""
+"""Import settings, read from Django settings (``FULFILLMENT_IMPORT_*``; defaults and meanings
+in connector/settings.py, the one place they are defined)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,9 @@ import datetime as dt
 
 from django.conf import settings
 
-DEFAULTS = {
-    # Records per list request ($top).
-    "FULFILLMENT_IMPORT_PAGE_SIZE": 500,
-    # How far before the cursor each incremental scan starts again (late commits, ties, skew).
-    "FULFILLMENT_IMPORT_LOOKBACK_SECONDS": 600,
-    # A run's hold on its store, renewed after each page: it only has to outlive one page (a
-    # read timeout plus the limiter's wait), and bounds how long a killed worker blocks the store.
-    "FULFILLMENT_IMPORT_LEASE_SECONDS": 300,
-    # After a failed run the scheduler waits base * 2^(failures - 1), at most cap.
-    "FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS": 60,
-    "FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS": 3600,
-}
-
 
 def _get(name: str) -> int:
-    return int(getattr(settings, name, DEFAULTS[name]))
+    return int(getattr(settings, name))
 
 
 def page_size() -> int:

@@ -1,5 +1,5 @@
-"""Write-back settings (``FULFILLMENT_WRITEBACK_*`` in Django settings, from the environment; the
-defaults here apply when a settings module leaves one out)."""
+"""Write-back settings, read from Django settings (``FULFILLMENT_WRITEBACK_*``; defaults and
+meanings in connector/settings.py, the one place they are defined)."""
 
 from __future__ import annotations
 
@@ -8,38 +8,9 @@ import random
 
 from django.conf import settings
 
-DEFAULTS: dict[str, float | int | str] = {
-    # After a transient failure the next attempt waits base * 2^(n-1) seconds (n = failures in
-    # a row), at most cap, with jitter so that fulfillments that failed together spread out.
-    "FULFILLMENT_WRITEBACK_BACKOFF_BASE_SECONDS": 30,
-    "FULFILLMENT_WRITEBACK_BACKOFF_CAP_SECONDS": 3600,
-    # Transient failures in a row before the fulfillment is marked failed with the last cause.
-    "FULFILLMENT_WRITEBACK_MAX_ATTEMPTS": 8,
-    # The same Acumatica 500 message this many attempts in a row is a refusal, not a hiccup
-    # (Acumatica answers business rules such as "cannot be confirmed" with 500 PXException).
-    "FULFILLMENT_WRITEBACK_REFUSAL_REPEATS": 3,
-    # A worker's hold on one fulfillment: longer than one attempt can last (a read timeout per
-    # call, the confirm's polling), short enough that a killed worker's fulfillment resumes soon.
-    "FULFILLMENT_WRITEBACK_LEASE_SECONDS": 600,
-    # A write whose answer never came may still be running in Acumatica: its request queue
-    # keeps a request up to 10 minutes (API.md §7). Until then nobody writes that fulfillment.
-    "FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS": 600,
-    # How often a held fulfillment (no carrier mapping, store needs attention) is looked at again.
-    "FULFILLMENT_WRITEBACK_HELD_RECHECK_SECONDS": 300,
-    # ConfirmShipment's status URL: how often to poll it and for how long.
-    "FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS": 1.0,
-    "FULFILLMENT_WRITEBACK_CONFIRM_TIMEOUT_SECONDS": 120,
-    # The units Acumatica keeps package weights and dimensions in (the company's weight and
-    # linear UOM, shown on the Boxes form): the warehouse's figures are converted to these.
-    "FULFILLMENT_WRITEBACK_WEIGHT_UOM": "LB",
-    "FULFILLMENT_WRITEBACK_LENGTH_UOM": "IN",
-    # Outbox rows the periodic sweep queues per run.
-    "FULFILLMENT_WRITEBACK_DISPATCH_BATCH": 500,
-}
-
 
 def _get(name: str):
-    return getattr(settings, name, DEFAULTS[name])
+    return getattr(settings, name)
 
 
 def lease_ttl() -> dt.timedelta:

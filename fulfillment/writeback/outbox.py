@@ -15,54 +15,53 @@ win, on SQLite as on PostgreSQL. ``lease_holder`` also carries two markers:
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
-import uuid
 
 from django.db.models import Q
 from django.utils import timezone
 
 from ..jobs import WRITE_BACK, enqueue_after_commit
+from ..leases import RowLease, new_holder
 from ..models import WriteBackOutbox
 from . import conf
 
 QUEUED = "queued"
 LOST_WRITE = "lost-write"
+LEASE = RowLease(holder_field="lease_holder", until_field="lease_until")
 
-
-def new_holder() -> str:
-    return f"{socket.gethostname()[:50]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+__all__ = [
+    "LOST_WRITE",
+    "QUEUED",
+    "dispatch_due",
+    "new_holder",
+    "release",
+    "renew",
+    "runnable_ids",
+    "take",
+]
 
 
 def _free(now: dt.datetime) -> Q:
-    return Q(lease_until__isnull=True) | Q(lease_until__lte=now) | Q(lease_holder=QUEUED)
+    return LEASE.free(now) | Q(lease_holder=QUEUED)
+
+
+def _row(fulfillment_id: int):
+    return WriteBackOutbox.objects.filter(fulfillment_id=fulfillment_id)
 
 
 def take(*, fulfillment_id: int, holder: str, ttl: dt.timedelta, ignore_due: bool = False) -> bool:
     now = timezone.now()
-    rows = WriteBackOutbox.objects.filter(fulfillment_id=fulfillment_id).filter(_free(now))
-    if not ignore_due:
-        rows = rows.filter(due_at__lte=now)
-    return rows.update(lease_holder=holder, lease_until=now + ttl) == 1
+    rows = _row(fulfillment_id) if ignore_due else _row(fulfillment_id).filter(due_at__lte=now)
+    return LEASE.take(rows, holder=holder, ttl=ttl, free=_free(now))
 
 
 def renew(*, fulfillment_id: int, holder: str, ttl: dt.timedelta) -> bool:
     """False when the lease expired and another worker took it: the caller must stop."""
-    return (
-        WriteBackOutbox.objects.filter(fulfillment_id=fulfillment_id, lease_holder=holder).update(
-            lease_until=timezone.now() + ttl
-        )
-        == 1
-    )
+    return LEASE.renew(_row(fulfillment_id), holder=holder, ttl=ttl)
 
 
 def release(*, fulfillment_id: int, holder: str, due_at: dt.datetime | None = None) -> None:
-    changes: dict = {"lease_holder": "", "lease_until": None}
-    if due_at is not None:
-        changes["due_at"] = due_at
-    WriteBackOutbox.objects.filter(fulfillment_id=fulfillment_id, lease_holder=holder).update(
-        **changes
-    )
+    changes = {} if due_at is None else {"due_at": due_at}
+    LEASE.release(_row(fulfillment_id), holder=holder, **changes)
 
 
 def runnable_ids(
