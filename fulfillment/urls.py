@@ -1,40 +1,40 @@
 from django.urls import path
 
-from . import views, views_actions, views_carriers, views_fulfillments, views_imports, views_why
+from .views import actions, carriers, fulfillments, imports, orders, why
 
 app_name = "fulfillment"
 
 urlpatterns = [
-    path("", views.order_list, name="order_list"),
-    path("why/", views_why.order_why, name="order_why"),
-    path("<int:order_id>/", views.order_detail, name="order_detail"),
-    path("<int:order_id>/fulfill/", views_fulfillments.order_fulfill, name="order_fulfill"),
+    path("", orders.order_list, name="order_list"),
+    path("why/", why.order_why, name="order_why"),
+    path("<int:order_id>/", orders.order_detail, name="order_detail"),
+    path("<int:order_id>/fulfill/", fulfillments.order_fulfill, name="order_fulfill"),
     # Operator actions: GET shows the confirmation step, POST does it (audited).
-    path("<int:order_id>/actions/<slug:action>/", views_actions.order_action, name="order_action"),
+    path("<int:order_id>/actions/<slug:action>/", actions.order_action, name="order_action"),
     path(
         "fulfillments/<int:fulfillment_id>/retry/",
-        views_actions.fulfillment_retry,
+        actions.fulfillment_retry,
         name="fulfillment_retry",
     ),
     path(
         "fulfillments/<int:fulfillment_id>/carrier-mapping/",
-        views_actions.fulfillment_add_carrier_mapping,
+        actions.fulfillment_add_carrier_mapping,
         name="fulfillment_add_carrier_mapping",
     ),
-    path("imports/", views_imports.import_run_list, name="import_run_list"),
-    path("imports/<int:run_id>/", views_imports.import_run_detail, name="import_run_detail"),
+    path("imports/", imports.import_run_list, name="import_run_list"),
+    path("imports/<int:run_id>/", imports.import_run_detail, name="import_run_detail"),
     path(
         "imports/<int:run_id>/progress.json",
-        views_imports.import_run_progress,
+        imports.import_run_progress,
         name="import_run_progress",
     ),
-    path("imports/run/<int:store_id>/", views_imports.store_import_now, name="store_import_now"),
-    path("imports/rescan/<int:store_id>/", views_imports.store_rescan, name="store_rescan"),
+    path("imports/run/<int:store_id>/", imports.store_import_now, name="store_import_now"),
+    path("imports/rescan/<int:store_id>/", imports.store_rescan, name="store_rescan"),
 ]
 
 # Mounted at /stores/<store_id>/carriers/ by connector.urls, namespace "carriers".
 carrier_urlpatterns = [
-    path("", views_carriers.carrier_mapping_list, name="list"),
-    path("<int:mapping_id>/", views_carriers.carrier_mapping_edit, name="edit"),
-    path("<int:mapping_id>/delete/", views_carriers.carrier_mapping_remove, name="delete"),
+    path("", carriers.carrier_mapping_list, name="list"),
+    path("<int:mapping_id>/", carriers.carrier_mapping_edit, name="edit"),
+    path("<int:mapping_id>/delete/", carriers.carrier_mapping_remove, name="delete"),
 ]

@@ -12,7 +12,14 @@ and ``readers`` (pure translation), ``decisions`` (pure rules per record), ``bin
 
 from .diagnosis import Check, Diagnosis, order_diagnose
 from .lease import import_state_for, is_held
-from .selectors import import_overview, import_runs_for, run_order_ids, store_import_due
+from .selectors import (
+    import_overview,
+    import_run_calls,
+    import_runs_filtered,
+    import_runs_for,
+    run_order_ids,
+    store_import_due,
+)
 from .services import import_request, import_store_run, imports_enqueue_due
 from .single import (
     CREATED,
@@ -38,6 +45,8 @@ __all__ = [
     "import_overview",
     "import_request",
     "import_run",
+    "import_run_calls",
+    "import_runs_filtered",
     "import_runs_for",
     "import_state_for",
     "import_store_run",

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from stores.access import merchant_ids_for
-from stores.models import StoreConnection, StoreStatus
+from stores.models import AcumaticaCall, StoreConnection, StoreStatus
 
 from ..models import ImportRun, ImportRunStatus, ImportState, ImportTrigger, Order
 from ..modes import mode_for, mode_of
@@ -67,3 +67,29 @@ def import_overview(store: StoreConnection) -> dict:
         "reads": reads,
         "each_record": each_record,
     }
+
+
+def import_runs_filtered(runs: QuerySet[ImportRun], *, store="", status="", trigger=""):
+    """The import runs list's filters. Unknown values select nothing rather than fail: a stale
+    link shows an empty list."""
+    if str(store).isdigit():
+        runs = runs.filter(store_id=int(store))
+    if status:
+        runs = runs.filter(status=status)
+    if trigger:
+        runs = runs.filter(trigger=trigger)
+    return runs
+
+
+# The purpose a run's Acumatica calls are recorded under.
+_CALL_PURPOSE = {ImportTrigger.ORDER: "single import"}
+
+
+def import_run_calls(run: ImportRun) -> QuerySet[AcumaticaCall]:
+    """The Acumatica calls the run made, in order."""
+    return AcumaticaCall.objects.filter(
+        store_id=run.store_id,
+        at__gte=run.started_at,
+        at__lte=run.finished_at or timezone.now(),
+        purpose=_CALL_PURPOSE.get(run.trigger, "import"),
+    ).order_by("at", "id")

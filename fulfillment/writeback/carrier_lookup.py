@@ -23,3 +23,7 @@ def carrier_mapping_resolve(
         for m in CarrierMapping.objects.filter(store=store, carrier=carrier_name_normal(carrier))
     }
     return mappings.get(carrier_name_normal(service)) or mappings.get("")
+
+
+def carrier_mappings_of(store: StoreConnection):
+    return CarrierMapping.objects.filter(store=store)

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fulfillment import views as order_views
+from fulfillment.views import orders as order_views
 from fulfillment.fulfillments import fulfillment_record, order_acknowledge
 from fulfillment.models import (
     Fulfillment,

@@ -18,7 +18,7 @@ from django.urls import reverse
 from stores import access
 from stores.models import StoreStatus
 
-from .importing import (
+from ..importing import (
     CREATED,
     MAX_KEY_LENGTH,
     UNCHANGED,

@@ -17,9 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from stores import access
 
-from .forms import CarrierMappingForm
-from .models import CarrierMapping, Fulfillment, FulfillmentStatus
-from .writeback.carriers import (
+from ..forms import CarrierMappingForm
+from ..fulfillments.selectors import held_fulfillments
+from ..models import CarrierMapping
+from ..writeback.carrier_lookup import carrier_mappings_of
+from ..writeback.carriers import (
     carrier_mapping_add,
     carrier_mapping_check,
     carrier_mapping_delete,
@@ -48,17 +50,13 @@ def carrier_mapping_list(request, store_id):
                 "service": request.GET.get("service", "")[:100],
             }
         )
-    held = (
-        Fulfillment.objects.filter(store=store, status=FulfillmentStatus.HELD)
-        .select_related("order")
-        .order_by("created_at")
-    )
+    held = held_fulfillments(store)
     return render(
         request,
         "fulfillment/carrier_mappings.html",
         {
             "store": store,
-            "mappings": CarrierMapping.objects.filter(store=store),
+            "mappings": carrier_mappings_of(store),
             "form": form,
             "held": held,
         },

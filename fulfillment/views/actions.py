@@ -17,13 +17,14 @@ from django.urls import reverse
 
 from stores import access
 
-from . import selectors
-from .forms import CarrierMappingForm, ConfirmForm, OrderSkipForm
-from .models import Fulfillment, FulfillmentStatus, Order
-from .order_actions import SKIPPABLE_STATUSES, order_reprocess, order_skip
-from .views_carriers import carrier_mapping_saved_messages, form_service_errors
-from .writeback.carriers import carrier_mapping_add
-from .writeback.services import RETRYABLE, writeback_retry
+from .. import selectors
+from ..forms import CarrierMappingForm, ConfirmForm, OrderSkipForm
+from ..fulfillments.selectors import fulfillment_for, stopped_fulfillment_count
+from ..models import Fulfillment, FulfillmentStatus, Order
+from ..order_actions import SKIPPABLE_STATUSES, order_reprocess, order_skip
+from ..writeback.carriers import carrier_mapping_add
+from ..writeback.services import RETRYABLE, writeback_retry
+from .carriers import carrier_mapping_saved_messages, form_service_errors
 
 
 def _staff_only(request) -> None:
@@ -33,14 +34,7 @@ def _staff_only(request) -> None:
 
 def _fulfillment_for(request, fulfillment_id) -> Fulfillment:
     _staff_only(request)
-    ids = access.merchant_ids_for(request.user)
-    fulfillments = Fulfillment.objects.select_related("order", "store", "store__merchant")
-    if ids is not None:
-        fulfillments = fulfillments.filter(store__merchant_id__in=ids)
-    try:
-        return fulfillments.get(pk=fulfillment_id)
-    except (Fulfillment.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such fulfillment.") from None
+    return fulfillment_for(request.user, fulfillment_id)
 
 
 def _order_url(order_id: int, fulfillment: Fulfillment | None = None) -> str:
@@ -95,9 +89,7 @@ def _reprocess_page(request, order: Order, form, *, status: int = 200):
             "fulfillments if the warehouse shipped some). If Acumatica cannot be read it stays "
             "skipped."
         )
-    stopped = order.fulfillments.filter(
-        status__in=(FulfillmentStatus.FAILED, FulfillmentStatus.HELD)
-    ).count()
+    stopped = stopped_fulfillment_count(order)
     if stopped:
         what.append(
             f"{stopped} failed or held write-back{'s are' if stopped != 1 else ' is'} retried."

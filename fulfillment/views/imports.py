@@ -21,28 +21,20 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from stores import access
-from stores.models import AcumaticaCall, StoreConnection
+from stores.models import StoreConnection
 
-from . import importing
-from .models import ImportRun, ImportRunStatus, ImportTrigger
+from .. import importing
+from ..models import ImportRun, ImportRunStatus, ImportTrigger
 
 PAGE_SIZE = 50
 # The calls shown on a run's page: enough for any run a person reads call by call.
 MAX_CALLS = 500
-_CALL_PURPOSE = {ImportTrigger.ORDER: "single import"}
 
 
 @login_required
 def import_run_list(request):
-    runs = importing.import_runs_for(request.user)
     selected = {name: request.GET.get(name) or "" for name in ("store", "status", "trigger")}
-    if selected["store"].isdigit():
-        runs = runs.filter(store_id=int(selected["store"]))
-    # Unknown values select nothing rather than fail: a stale link shows an empty list.
-    if selected["status"]:
-        runs = runs.filter(status=selected["status"])
-    if selected["trigger"]:
-        runs = runs.filter(trigger=selected["trigger"])
+    runs = importing.import_runs_filtered(importing.import_runs_for(request.user), **selected)
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = {k: v for k, v in selected.items() if v}
     return render(
@@ -63,13 +55,7 @@ def import_run_list(request):
 @login_required
 def import_run_detail(request, run_id):
     run = _run_for(request.user, run_id)
-    until = run.finished_at or timezone.now()
-    calls = AcumaticaCall.objects.filter(
-        store_id=run.store_id,
-        at__gte=run.started_at,
-        at__lte=until,
-        purpose=_CALL_PURPOSE.get(run.trigger, "import"),
-    ).order_by("at", "id")
+    calls = importing.import_run_calls(run)
     call_count = calls.count()
     local = importing.run_order_ids(run)
     return render(

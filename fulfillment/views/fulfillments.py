@@ -16,20 +16,20 @@ from django.shortcuts import redirect, render
 
 from stores import access
 
-from . import selectors
-from .forms import PackageFormSet, ShipmentForm, fulfillment_request
-from .fulfillments import (
+from .. import selectors
+from ..forms import PackageFormSet, ShipmentForm, fulfillment_request
+from ..fulfillments import (
     FulfillmentConflict,
     FulfillmentInvalid,
     OrderNotShippable,
     fulfillment_record,
 )
-from .fulfillments.rules import SHIPPABLE_STATUSES
-from .fulfillments.selectors import fulfillments_of_order
-from .models import FulfillmentSource, FulfillmentStatus, Order, OrderEventKind
-from .order_actions import SKIPPABLE_STATUSES
-from .timeline import order_timeline
-from .writeback.carrier_lookup import carrier_mapping_resolve
+from ..fulfillments.rules import SHIPPABLE_STATUSES
+from ..fulfillments.selectors import fulfillments_of_order
+from ..models import FulfillmentSource, FulfillmentStatus, Order, OrderEventKind
+from ..order_actions import SKIPPABLE_STATUSES
+from ..timeline import order_timeline
+from ..writeback.carrier_lookup import carrier_mapping_resolve
 
 PACKAGES_PREFIX = "packages"
 
