@@ -25,11 +25,7 @@ Optional keys may be missing or None; they mean the same as empty, for the hash 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import json
-import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +48,13 @@ from ..timeline import order_event_record
 from ..writeback import writeback_enqueue
 from . import rules
 from .errors import FulfillmentConflict, FulfillmentInvalid, OrderNotShippable
+from .requests import (
+    canonical_request,
+    decimal_or_none,
+    decimal_text,
+    new_reference,
+    request_hash,
+)
 
 
 def fulfillment_record(
@@ -105,50 +108,6 @@ def fulfillment_record(
     return fulfillment, True
 
 
-def canonical_request(data: dict[str, Any]) -> dict[str, Any]:
-    """The request with every optional value filled in and every value in one spelling
-    (decimals without trailing zeros, times in UTC): two requests that mean the same thing
-    have the same canonical form, hence the same hash."""
-
-    def items(values) -> list[dict[str, Any]]:
-        return [
-            {"line_id": int(item["line_id"]), "quantity": _decimal_text(item["quantity"])}
-            for item in values or []
-        ]
-
-    return {
-        "shipped_at": _utc_text(data["shipped_at"]),
-        "carrier": _text(data.get("carrier")),
-        "service": _text(data.get("service")),
-        "lines": items(data.get("lines")),
-        "packages": [
-            {
-                "box_id": _text(package.get("box_id")).upper(),
-                "weight": _decimal_text(package["weight"]),
-                "weight_unit": _text(package.get("weight_unit")).lower(),
-                "length": _decimal_text(package.get("length")),
-                "width": _decimal_text(package.get("width")),
-                "height": _decimal_text(package.get("height")),
-                "dimension_unit": _text(package.get("dimension_unit")).lower(),
-                "tracking_number": _text(package.get("tracking_number")),
-                "contents": items(package.get("contents")),
-            }
-            for package in data.get("packages") or []
-        ],
-    }
-
-
-def request_hash(canonical: dict[str, Any]) -> str:
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def new_reference() -> str:
-    """``F`` + 16 base32 characters (A-Z, 2-7): fits Acumatica's CustomRefNbr1 (30) and is
-    unguessable, so it can be searched for in Acumatica without matching anything else."""
-    return "F" + base64.b32encode(secrets.token_bytes(10)).decode()
-
-
 def _same_request(existing: Fulfillment, digest: str) -> Fulfillment:
     if existing.request_hash != digest:
         raise FulfillmentConflict(existing)
@@ -197,9 +156,9 @@ def _record(
             box_id=package["box_id"],
             weight=Decimal(package["weight"]),
             weight_unit=package["weight_unit"],
-            length=_decimal_or_none(package["length"]),
-            width=_decimal_or_none(package["width"]),
-            height=_decimal_or_none(package["height"]),
+            length=decimal_or_none(package["length"]),
+            width=decimal_or_none(package["width"]),
+            height=decimal_or_none(package["height"]),
             dimension_unit=package["dimension_unit"],
             tracking_number=package["tracking_number"],
         )
@@ -320,10 +279,10 @@ def _check_request(
             error(
                 f"{path}.quantity",
                 f"Shipping more than is open: line {line.line_nbr} ({line.inventory_id}) has "
-                f"{_decimal_text(max(left, Decimal(0)))} left to ship "
-                f"({_decimal_text(line.open_quantity)} open, "
-                f"{_decimal_text(line.shipped_quantity)} shipped before); this fulfillment "
-                f"ships {_decimal_text(quantity)}.",
+                f"{decimal_text(max(left, Decimal(0)))} left to ship "
+                f"({decimal_text(line.open_quantity)} open, "
+                f"{decimal_text(line.shipped_quantity)} shipped before); this fulfillment "
+                f"ships {decimal_text(quantity)}.",
             )
             continue
         shipped[line.pk] = quantity
@@ -356,8 +315,8 @@ def _check_request(
             if line_id in shipped and packed[line_id] > shipped[line_id]:
                 error(
                     f"{path}.quantity",
-                    f"The packages hold {_decimal_text(packed[line_id])} of line {line_id} "
-                    f"but the fulfillment ships {_decimal_text(shipped[line_id])}.",
+                    f"The packages hold {decimal_text(packed[line_id])} of line {line_id} "
+                    f"but the fulfillment ships {decimal_text(shipped[line_id])}.",
                 )
 
     if errors:
@@ -385,26 +344,3 @@ def _check_package(path: str, package: dict[str, Any], error) -> None:
             f"{path}.dimension_unit",
             f"Give the unit of {', '.join(dimensions)}: {' or '.join(rules.DIMENSION_UNITS)}.",
         )
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _decimal_text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    # normalize() alone writes 100 as 1E+2; "f" keeps it plain.
-    text = format(number.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
-
-
-def _decimal_or_none(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
-
-
-def _utc_text(moment: dt.datetime) -> str:
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).isoformat()
