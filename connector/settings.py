@@ -197,6 +197,8 @@ _FULFILLMENT_SETTINGS = {
     "FULFILLMENT_WRITEBACK_LENGTH_UOM": "IN",
     # Outbox rows the periodic sweep queues per run.
     "FULFILLMENT_WRITEBACK_DISPATCH_BATCH": 500,
+    # The largest push notification body accepted (413 above it).
+    "FULFILLMENT_PUSH_MAX_BODY_BYTES": 1024 * 1024,
 }
 for _name, _default in _FULFILLMENT_SETTINGS.items():
     globals()[_name] = env(_name, cast=type(_default), default=_default)

@@ -4,7 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from console import views_ops
-from fulfillment.urls import carrier_urlpatterns
+from fulfillment.urls import carrier_urlpatterns, push_urlpatterns
+from fulfillment.views.push import push_webhook
 
 from . import views
 
@@ -17,7 +18,10 @@ urlpatterns = [
     path("stores/", include("stores.urls")),
     # Carrier mappings belong to fulfillment but live under their store's address.
     path("stores/<int:store_id>/carriers/", include((carrier_urlpatterns, "carriers"))),
+    path("stores/<int:store_id>/push/", include((push_urlpatterns, "push"))),
     path("orders/", include("fulfillment.urls")),
+    # Acumatica's push notifications (no session, no CSRF: the per-store secret header).
+    path("push/<str:key>/", push_webhook, name="push_webhook"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

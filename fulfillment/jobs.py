@@ -16,6 +16,7 @@ SCHEDULE_IMPORTS = "fulfillment.schedule_imports"
 IMPORT_STORE = "fulfillment.import_store"
 WRITE_BACK = "fulfillment.write_back"
 DISPATCH_WRITEBACKS = "fulfillment.dispatch_writebacks"
+PUSH_IMPORT = "fulfillment.push_import"
 
 
 def enqueue_after_commit(name: str, *args) -> None:

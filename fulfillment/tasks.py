@@ -10,6 +10,7 @@ from celery import shared_task
 from . import jobs
 from .importing import import_store_run, imports_enqueue_due
 from .models import ImportTrigger
+from .push.services import push_import
 from .writeback.engine import writeback_run
 from .writeback.services import writeback_dispatch_due
 
@@ -46,3 +47,9 @@ def dispatch_writebacks() -> int:
     """Sent by beat every 30 s: queue the write-backs that are due and that no worker holds
     (tasks lost with a worker, back-off timers that ran out, held ones to look at again)."""
     return len(writeback_dispatch_due())
+
+
+@shared_task(name=jobs.PUSH_IMPORT)
+def import_pushed(notification_id: int) -> None:
+    """Import the records one push notification names (queued when it was received)."""
+    push_import(notification_id=notification_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, carriers, fulfillments, imports, orders, why
+from .views import actions, carriers, fulfillments, imports, orders, push, why
 
 app_name = "fulfillment"
 
@@ -37,4 +37,9 @@ carrier_urlpatterns = [
     path("", carriers.carrier_mapping_list, name="list"),
     path("<int:mapping_id>/", carriers.carrier_mapping_edit, name="edit"),
     path("<int:mapping_id>/delete/", carriers.carrier_mapping_remove, name="delete"),
+]
+
+# Mounted at /stores/<store_id>/push/ by connector.urls, namespace "push".
+push_urlpatterns = [
+    path("", push.push_setup, name="setup"),
 ]

@@ -157,3 +157,13 @@ def queued_jobs(monkeypatch):
     queued: dict[str, list[tuple]] = defaultdict(list)
     monkeypatch.setattr(jobs, "send", lambda name, args: queued[name].append(tuple(args)))
     return queued
+
+
+@pytest.fixture
+def jobs_run_here(monkeypatch):
+    """Jobs handed to the broker run at once in this process, through the real task code."""
+    from celery import current_app
+
+    from fulfillment import jobs, tasks  # noqa: F401  (registers the tasks)
+
+    monkeypatch.setattr(jobs, "send", lambda name, args: current_app.tasks[name].apply(args=args))

@@ -21,10 +21,10 @@ from ..modes import MappedOrder, MappingError, mode_of, readers
 from ..modes.mapping import record_last_modified
 from . import conf
 from .decisions import source_state
+from .runs import import_cursor_of
 from .single import (
     OrderKey,
     acumatica_failure_text,
-    import_cursor_of,
     live_record_read,
     local_order_for,
     order_key_parse,

@@ -14,9 +14,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
-
 from connector.acumatica import AcumaticaError, NotFound
 from stores.audit import audit_record
 from stores.credentials import acumatica_client_for
@@ -24,14 +21,12 @@ from stores.errors import StoreClientUnavailable
 from stores.models import AuditEntry, StoreConnection
 
 from ..models import (
-    ImportCursor,
     ImportRun,
-    ImportRunStatus,
     ImportTrigger,
     Order,
 )
 from ..modes import KeyInvalid, Mode, mode_for
-from .binder import PageResult, map_records, write_orders
+from .runs import records_apply, run_finish, run_start
 
 logger = logging.getLogger("connector.fulfillment")
 
@@ -109,15 +104,6 @@ def local_order_for(*, store: StoreConnection, order_key: OrderKey) -> Order | N
     ).first()
 
 
-def import_cursor_of(*, store: StoreConnection, source_kind: str):
-    """The store's import watermark for this kind of record (None before the first scan)."""
-    return (
-        ImportCursor.objects.filter(store=store, source_kind=source_kind)
-        .values_list("cursor", flat=True)
-        .first()
-    )
-
-
 def acumatica_failure_text(exc: BaseException) -> str:
     """An operator's sentence for why Acumatica could not be read (never a secret)."""
     if isinstance(exc, AcumaticaError):
@@ -152,17 +138,7 @@ def order_import_one(
     except OrderKeyInvalid as exc:
         return SingleImportResult(FAILED, str(exc))
 
-    now = timezone.now()
-    cursor = import_cursor_of(store=store, source_kind=order_key.source_kind)
-    run = ImportRun.objects.create(
-        store=store,
-        trigger=ImportTrigger.ORDER,
-        source_kind=order_key.source_kind,
-        scan=SCAN,
-        started_at=now,
-        cursor_before=cursor,
-        cursor_after=cursor,
-    )
+    run = run_start(store=store, mode=order_key.mode, trigger=ImportTrigger.ORDER, scan=SCAN)
     client = None
     record = None
     try:
@@ -175,14 +151,14 @@ def order_import_one(
             f"Acumatica has no record {order_key.tried}"
             + f": {order_key.mode.number_hint(order_type=store.order_type or 'SO')}.",
         )
-        _finish(run, client, skipped=(order_key.text, "not found in Acumatica"))
+        run_finish(run, client, skipped=(order_key.text, "not found in Acumatica"))
     except (AcumaticaError, StoreClientUnavailable) as exc:
         result = SingleImportResult(FAILED, acumatica_failure_text(exc))
-        _finish(run, client, error=(result.reason, f"{type(exc).__name__}: {exc}"))
+        run_finish(run, client, error=(result.reason, f"{type(exc).__name__}: {exc}"))
     except Exception as exc:
         logger.exception("store %s: reading %s failed", store.pk, order_key.tried)
         result = SingleImportResult(FAILED, f"Reading the record failed unexpectedly: {exc}")
-        _finish(run, client, error=(result.reason, f"{type(exc).__name__}: {exc}"))
+        run_finish(run, client, error=(result.reason, f"{type(exc).__name__}: {exc}"))
     if record is not None:
         run.acumatica_requests = client.request_count
         try:
@@ -190,7 +166,7 @@ def order_import_one(
         except Exception as exc:
             logger.exception("store %s: importing %s failed", store.pk, order_key.text)
             result = SingleImportResult(FAILED, f"The import failed unexpectedly: {exc}")
-            _finish(run, None, error=(result.reason, f"{type(exc).__name__}: {exc}"))
+            run_finish(run, None, error=(result.reason, f"{type(exc).__name__}: {exc}"))
     run.refresh_from_db()
     result = SingleImportResult(result.outcome, result.reason, result.order, run)
     audit_record(
@@ -217,25 +193,16 @@ def _write(
         # The scans never ask for it, so they would never update it: importing it here would
         # leave a copy nobody keeps current.
         reason = f"Not imported: {outside}."
-        _finish(run, None, skipped=(order_key.text, reason))
+        run_finish(run, None, skipped=(order_key.text, reason))
         return SingleImportResult(EXCLUDED, reason)
 
-    result = PageResult()
-    orders = map_records([record], order_key.mode, result)
-    with transaction.atomic():
-        write_orders(store=store, run=run, orders=orders, result=result, now=timezone.now())
-        run.pages = 1
-        for name in ("created", "updated", "unchanged", "skipped", "failed"):
-            setattr(run, name, getattr(result, name))
-        run.skipped_reasons = result.skipped_reasons
-        run.failures = result.failures
-        run.save()
+    result = records_apply(store=store, run=run, mode=order_key.mode, records=[record])
     order = local_order_for(store=store, order_key=order_key)
     if result.failures:
         reason = f"It cannot be imported: {result.failures[0]['reason']}."
-        _finish(run, None, error=(reason, "MappingError"))
+        run_finish(run, None, error=(reason, "MappingError"))
         return SingleImportResult(FAILED, reason, order)
-    _finish(run, None)
+    run_finish(run, None)
     if result.skipped_reasons:
         return SingleImportResult(EXCLUDED, f"Not imported: {result.skipped_reasons[0]['reason']}")
     if result.created:
@@ -245,24 +212,3 @@ def _write(
             UPDATED, f"Updated from Acumatica; it is {order.get_status_display()}.", order
         )
     return SingleImportResult(UNCHANGED, "Already imported and unchanged in Acumatica.", order)
-
-
-def _finish(
-    run: ImportRun,
-    client,
-    *,
-    skipped: tuple[str, str] | None = None,
-    error: tuple[str, str] | None = None,
-) -> None:
-    run.finished_at = timezone.now()
-    if client is not None:
-        run.acumatica_requests = client.request_count
-    if skipped:
-        run.skipped = 1
-        run.skipped_reasons = [{"key": skipped[0], "reason": skipped[1]}]
-    if error:
-        run.status = ImportRunStatus.FAILED
-        run.error, run.error_cause = error
-    elif run.status == ImportRunStatus.RUNNING:
-        run.status = ImportRunStatus.SUCCEEDED
-    run.save()

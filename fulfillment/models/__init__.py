@@ -23,6 +23,7 @@ from .orders import (
     OrderStatus,
     SourceKind,
 )
+from .push import PushEndpoint, PushNotification, PushStatus
 
 __all__ = [
     "SHIPPED_STATUSES",
@@ -45,6 +46,9 @@ __all__ = [
     "OrderEventKind",
     "OrderLine",
     "OrderStatus",
+    "PushEndpoint",
+    "PushNotification",
+    "PushStatus",
     "SourceKind",
     "WriteBackAttempt",
     "WriteBackOutbox",

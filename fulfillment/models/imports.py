@@ -16,6 +16,7 @@ class ImportTrigger(models.TextChoices):
     RESCAN = "rescan", "Full re-scan"
     SINCE = "since", "Re-scan from a date"
     ORDER = "order", "One order"
+    PUSH = "push", "Push notification"
 
 
 class ImportRunStatus(models.TextChoices):

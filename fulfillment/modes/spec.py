@@ -48,6 +48,10 @@ class Mode:
     open_statuses: frozenset[str]  # casefolded
     held_statuses: frozenset[str]  # casefolded; the Hold box always holds
     wanted_statuses: str  # for people: "Open or Back Order"
+    # Push notifications: the table of the generic inquiry to create and the columns it shows
+    # (the key columns are what a notification's rows are read by).
+    inquiry_table: str
+    inquiry_columns: tuple[str, ...]
     held_reason: str  # why an order is on hold at source; {status} is Acumatica's status
     closed_reason: str  # why an order left the warehouse queue at source
     mapper: Callable[[Mapping[str, Any], Mode], MappedOrder]
@@ -254,6 +258,8 @@ SALES_ORDERS = _SalesOrders(
         {"on hold", "credit hold", "pending approval", "awaiting payment", "pending processing"}
     ),
     wanted_statuses="Open or Back Order",
+    inquiry_table="SOOrder (Sales Order)",
+    inquiry_columns=("OrderType", "OrderNbr", "Status", "Hold", "LastModifiedDateTime"),
     held_reason="On hold in Acumatica ({status}).",
     closed_reason="Order is {status} in Acumatica.",
     mapper=map_sales_order,
@@ -312,6 +318,8 @@ SHIPMENTS = _Shipments(
     open_statuses=frozenset({"open"}),
     held_statuses=frozenset({"on hold"}),
     wanted_statuses="Open",
+    inquiry_table="SOShipment (Shipment)",
+    inquiry_columns=("ShipmentNbr", "Status", "Hold", "SiteID", "LastModifiedDateTime"),
     held_reason="Shipment on hold in Acumatica.",
     closed_reason="Shipment is {status} in Acumatica.",
     mapper=map_shipment,

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fulfillment.views import orders as order_views
 from fulfillment.fulfillments import fulfillment_record, order_acknowledge
 from fulfillment.models import (
     Fulfillment,
@@ -22,6 +21,7 @@ from fulfillment.models import (
     OrderEventKind,
     OrderStatus,
 )
+from fulfillment.views import orders as order_views
 from fulfillment.writeback.engine import writeback_run
 from stores.models import Role
 

@@ -7,9 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from celery import current_app
 
-from fulfillment import jobs
 from fulfillment.fulfillments.recording import fulfillment_record
 from fulfillment.models import (
     FulfillmentSource,
@@ -194,7 +192,7 @@ def test_the_drain_signs_out_so_no_acumatica_session_stays_open(sandbox, store_f
 
 
 def test_recorded_through_the_warehouse_service_then_written_by_the_task(
-    sandbox, store_factory, run_import, monkeypatch, django_capture_on_commit_callbacks
+    sandbox, store_factory, run_import, jobs_run_here, django_capture_on_commit_callbacks
 ):
     """The whole chain: ``fulfillment_record`` → outbox row + ``writeback_enqueue`` after
     commit → the ``write_back`` task → a confirmed Shipment."""
@@ -202,8 +200,6 @@ def test_recorded_through_the_warehouse_service_then_written_by_the_task(
     map_carrier(store)
     (order,) = open_orders(sandbox, store, run_import, count=1, max_lines=2, seed=8)
     lines = list(order.lines.order_by("line_nbr"))
-    # The broker hand-off runs the job here, through the real task code.
-    monkeypatch.setattr(jobs, "send", lambda name, args: current_app.tasks[name].apply(args=args))
     with django_capture_on_commit_callbacks(execute=True):
         fulfillment, created = fulfillment_record(
             order=order,

@@ -1,0 +1,168 @@
+"""Push notifications in: issuing a store's webhook, receiving a notification, importing what
+it names. Views and tasks call these.
+
+Receiving stores the notification and answers at once; the import runs as a job after commit
+(``fulfillment.push_import``), so Acumatica never waits on the connector's own reads. Delivery
+is at least once with up to five tries: a notification is stored once per (Id, Query) and a
+repeat is answered "duplicate" without doing anything again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from stores.audit import audit_record
+from stores.models import AuditEntry, StoreConnection, StoreStatus
+from stores.validation import client_id_tenant
+
+from ..importing.targeted import keys_import
+from ..jobs import PUSH_IMPORT, enqueue_after_commit
+from ..models import PushEndpoint, PushNotification, PushStatus
+from ..modes import mode_for
+from .notifications import NotificationInvalid, notification_keys, notification_parse
+
+logger = logging.getLogger("connector.fulfillment")
+
+# The header Acumatica sends the secret in (Push Notifications, SM302000: Header Name).
+SECRET_HEADER = "X-Connector-Push-Secret"
+_IMPORTABLE = (StoreStatus.ACTIVE, StoreStatus.NEEDS_ATTENTION)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The answer to one delivery: HTTP status and a short message (never a secret)."""
+
+    status: int
+    outcome: str
+    message: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def push_endpoint_issue(
+    *, store: StoreConnection, actor=None, via: str = AuditEntry.Via.CONSOLE
+) -> tuple[PushEndpoint, str]:
+    """Give the store a webhook, or a new secret for it (the old one stops working at once).
+    Returns the endpoint and the secret, which is shown this once and never kept."""
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        endpoint = PushEndpoint.objects.select_for_update().filter(store=store).first()
+        renewed = endpoint is not None
+        if endpoint is None:
+            endpoint = PushEndpoint(store=store, key=secrets.token_urlsafe(24))
+        endpoint.secret_hash = _digest(secret)
+        endpoint.issued_at = timezone.now()
+        endpoint.save()
+        audit_record(
+            actor=actor,
+            action="push.secret_renewed" if renewed else "push.endpoint_created",
+            summary=f"Push notification webhook {'secret renewed' if renewed else 'created'} "
+            f"for {store.name}.",
+            store=store,
+            target=store,
+            after={"secret": secret},
+            via=via,
+        )
+    return endpoint, secret
+
+
+def push_receive(*, key: str, secret: str | None, body: bytes) -> Receipt:
+    """One delivery to ``/push/<key>/``. 404 for an unknown key (nothing revealed), 401 for a
+    wrong or missing secret (counted on the endpoint), 400 for a body that is not a
+    notification; otherwise 202 (accepted, duplicate or ignored, with the reason)."""
+    endpoint = PushEndpoint.objects.select_related("store").filter(key=key).first()
+    if endpoint is None:
+        return Receipt(404, "not_found", "Not found.")
+    now = timezone.now()
+    if not secret or not hmac.compare_digest(_digest(secret), endpoint.secret_hash):
+        PushEndpoint.objects.filter(pk=endpoint.pk).update(
+            last_rejected_at=now,
+            last_rejection=f"{'wrong' if secret else 'missing'} {SECRET_HEADER} header",
+            rejected_count=F("rejected_count") + 1,
+        )
+        return Receipt(401, "unauthorized", f"Missing or wrong {SECRET_HEADER} header.")
+    try:
+        notification = notification_parse(body)
+    except NotificationInvalid as exc:
+        _rejected(endpoint, now, str(exc))
+        return Receipt(400, "invalid", str(exc))
+    store = endpoint.store
+    status, reason = PushStatus.QUEUED, ""
+    keys, unnamed = notification_keys(notification, mode_for(store))
+    tenant = (store.tenant or client_id_tenant(store.client_id) or "").strip()
+    if (
+        tenant
+        and notification.company_id
+        and notification.company_id.casefold() != tenant.casefold()
+    ):
+        status = PushStatus.IGNORED
+        reason = (
+            f"Sent by tenant {notification.company_id!r}; this store is tenant {tenant!r}: "
+            "nothing imported."
+        )
+    elif store.status not in _IMPORTABLE:
+        status, reason = PushStatus.IGNORED, f"The store is {store.get_status_display().lower()}."
+    elif not keys:
+        status = PushStatus.IGNORED
+        reason = (
+            f"No row names a {'/'.join(mode_for(store).key_fields)}: check the generic "
+            "inquiry's columns."
+        )
+    try:
+        with transaction.atomic():
+            row = PushNotification.objects.create(
+                store=store,
+                notification_id=notification.id,
+                query=notification.query,
+                company_id=notification.company_id,
+                received_at=now,
+                keys=[list(k) for k in keys],
+                status=status,
+                reason=reason or (f"{unnamed} row(s) named no key." if unnamed else ""),
+            )
+            PushEndpoint.objects.filter(pk=endpoint.pk).update(
+                last_received_at=now, received_count=F("received_count") + 1
+            )
+            if status == PushStatus.QUEUED:
+                enqueue_after_commit(PUSH_IMPORT, row.pk)
+    except IntegrityError:
+        return Receipt(202, "duplicate", "Already received; nothing done again.")
+    if status == PushStatus.IGNORED:
+        return Receipt(202, "ignored", reason)
+    return Receipt(202, "accepted", f"{len(keys)} record(s) queued for import.")
+
+
+def _rejected(endpoint: PushEndpoint, now, reason: str) -> None:
+    PushEndpoint.objects.filter(pk=endpoint.pk).update(
+        last_rejected_at=now, last_rejection=reason[:300], rejected_count=F("rejected_count") + 1
+    )
+
+
+def push_import(*, notification_id: int) -> PushNotification | None:
+    """Import what a queued notification names (the ``fulfillment.push_import`` job). Safe to
+    run twice: only a queued notification is taken, with a conditional update."""
+    taken = PushNotification.objects.filter(
+        pk=notification_id, status=PushStatus.QUEUED, processed_at__isnull=True
+    ).update(processed_at=timezone.now())
+    if not taken:
+        return None
+    row = PushNotification.objects.select_related("store").get(pk=notification_id)
+    run = keys_import(store=row.store, keys=[tuple(key) for key in row.keys])
+    row.import_run = run
+    row.status = PushStatus.FAILED if run.error else PushStatus.IMPORTED
+    row.reason = run.error or (
+        f"created {run.created}, updated {run.updated}, unchanged {run.unchanged}, "
+        f"skipped {run.skipped}, failed {run.failed}"
+    )
+    row.save(update_fields=["import_run", "status", "reason"])
+    return row

@@ -1,0 +1,219 @@
+"""Push notifications in: a store's webhook takes Acumatica's notification over real HTTP (the
+test client), stores it once per (Id, Query), answers at once, and the real task imports the
+records it names from the sandbox through the scans' mapper and binder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from fulfillment.models import (
+    ImportRun,
+    ImportTrigger,
+    Order,
+    OrderStatus,
+    PushEndpoint,
+    PushNotification,
+    PushStatus,
+)
+from fulfillment.push.services import SECRET_HEADER, push_endpoint_issue
+from stores.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def _notification(ident="n-1", rows=(), *, query="Connector orders", company="Company", gone=()):
+    return {
+        "Inserted": list(rows),
+        "Deleted": list(gone),
+        "Query": query,
+        "CompanyId": company,
+        "Id": ident,
+        "TimeStamp": 636295833829493672,
+        "AdditionalInfo": {},
+    }
+
+
+def _post(client, endpoint, body, secret, **headers):
+    data = body if isinstance(body, bytes | str) else json.dumps(body)
+    extra = {f"HTTP_{SECRET_HEADER.upper().replace('-', '_')}": secret} if secret else {}
+    return client.post(
+        reverse("push_webhook", args=[endpoint.key]),
+        data=data,
+        content_type="application/json",
+        **extra,
+        **headers,
+    )
+
+
+def _open_numbers(sandbox_data, count):
+    return [o["OrderNbr"] for o in sandbox_data.orders(type="SO") if o["Status"] == "Open"][:count]
+
+
+def test_a_notification_imports_the_orders_it_names_once(
+    client, sandbox, sandbox_data, store_factory, jobs_run_here, django_capture_on_commit_callbacks
+):
+    store = store_factory(sandbox)
+    endpoint, secret = push_endpoint_issue(store=store)
+    numbers = _open_numbers(sandbox_data, 2)
+    rows = [{"SOOrder_orderType": "SO", "SOOrder_orderNbr": n, "Status": "Open"} for n in numbers]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, endpoint, _notification("n-1", rows), secret)
+
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "accepted"
+    orders = Order.objects.filter(store=store)
+    assert sorted(orders.values_list("erp_order_nbr", flat=True)) == sorted(numbers)
+    assert {o.status for o in orders} == {OrderStatus.READY}
+    pushed = PushNotification.objects.get(store=store)
+    assert pushed.status == PushStatus.IMPORTED and pushed.keys == [["SO", n] for n in numbers]
+    run = pushed.import_run
+    assert run.trigger == ImportTrigger.PUSH and run.created == 2 and run.acumatica_requests >= 1
+
+    # Acumatica retries (at least once delivery): answered, nothing done twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _post(client, endpoint, _notification("n-1", rows), secret)
+    assert again.status_code == 202 and again.json()["status"] == "duplicate"
+    assert PushNotification.objects.filter(store=store).count() == 1
+    assert ImportRun.objects.filter(store=store, trigger=ImportTrigger.PUSH).count() == 1
+    assert orders.count() == 2
+    endpoint.refresh_from_db()
+    assert endpoint.received_count == 1 and endpoint.last_received_at is not None
+
+
+def test_a_row_that_left_the_inquiry_updates_the_order(
+    client,
+    sandbox,
+    sandbox_data,
+    store_factory,
+    run_import,
+    jobs_run_here,
+    django_capture_on_commit_callbacks,
+):
+    store = store_factory(sandbox)
+    run_import(store)
+    number = _open_numbers(sandbox_data, 1)[0]
+    sandbox_data.cancel("SO", number)
+    endpoint, secret = push_endpoint_issue(store=store)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(
+            client,
+            endpoint,
+            _notification("n-2", gone=[{"OrderType": "SO", "OrderNbr": number}]),
+            secret,
+        )
+
+    assert response.status_code == 202
+    order = Order.objects.get(store=store, erp_order_nbr=number)
+    assert order.status == OrderStatus.CANCELLED_AT_SOURCE
+
+
+@pytest.mark.parametrize(("secret", "reason"), [(None, "missing"), ("not-the-secret", "wrong")])
+def test_wrong_or_missing_secret_is_401_and_recorded(
+    client, sandbox, store_factory, secret, reason
+):
+    store = store_factory(sandbox)
+    endpoint, _ = push_endpoint_issue(store=store)
+
+    response = _post(client, endpoint, _notification(), secret)
+
+    assert response.status_code == 401
+    endpoint.refresh_from_db()
+    assert endpoint.rejected_count == 1 and reason in endpoint.last_rejection
+    assert not PushNotification.objects.exists()
+
+
+def test_unknown_webhook_is_404_and_says_nothing(client):
+    response = client.post(
+        reverse("push_webhook", args=["no-such-key"]), data="{}", content_type="application/json"
+    )
+    assert response.status_code == 404 and response.json() == {
+        "status": "not_found",
+        "message": "Not found.",
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"not json", "not JSON"),
+        (b"\xff\xfe", "not JSON"),
+        ("[1, 2]", "not a JSON object"),
+        (json.dumps({"Query": "q"}), "Id is missing"),
+        (json.dumps({"Id": "x"}), "Query is missing"),
+        (json.dumps({"Id": "x", "Query": "q", "Inserted": "rows"}), "Inserted is not a list"),
+        (json.dumps({"Id": "x", "Query": "q", "CompanyId": 5}), "CompanyId is not a string"),
+        ("[" * 100000, "not JSON"),
+    ],
+)
+def test_malformed_bodies_are_400_with_the_reason(client, sandbox, store_factory, body, message):
+    store = store_factory(sandbox)
+    endpoint, secret = push_endpoint_issue(store=store)
+
+    response = _post(client, endpoint, body, secret)
+
+    assert response.status_code == 400 and message in response.json()["message"]
+    assert not PushNotification.objects.exists()
+
+
+def test_an_oversized_body_is_413(client, sandbox, store_factory, settings):
+    settings.FULFILLMENT_PUSH_MAX_BODY_BYTES = 1000
+    store = store_factory(sandbox)
+    endpoint, secret = push_endpoint_issue(store=store)
+
+    big = _notification(rows=[{"OrderNbr": "0" * 20, "OrderType": "SO"}] * 100)
+    response = _post(client, endpoint, big, secret)
+
+    assert response.status_code == 413
+    assert not PushNotification.objects.exists()
+
+
+def test_another_tenants_notification_is_ignored_with_the_reason(
+    client, sandbox, sandbox_data, store_factory, jobs_run_here, django_capture_on_commit_callbacks
+):
+    store = store_factory(sandbox)
+    endpoint, secret = push_endpoint_issue(store=store)
+    number = _open_numbers(sandbox_data, 1)[0]
+    body = _notification(rows=[{"OrderType": "SO", "OrderNbr": number}], company="OtherCo")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, endpoint, body, secret)
+
+    assert response.status_code == 202 and response.json()["status"] == "ignored"
+    assert "OtherCo" in response.json()["message"]
+    assert PushNotification.objects.get().status == PushStatus.IGNORED
+    assert not Order.objects.exists()
+
+
+def test_get_is_not_allowed(client, sandbox, store_factory):
+    endpoint, _ = push_endpoint_issue(store=store_factory(sandbox))
+    assert client.get(reverse("push_webhook", args=[endpoint.key])).status_code == 405
+
+
+def test_setup_page_shows_the_secret_once_and_is_the_merchants_own(
+    client, sandbox, store_factory, merchant_factory, merchant_user
+):
+    acme, globex = merchant_factory("Acme"), merchant_factory("Globex")
+    mine, theirs = store_factory(sandbox, merchant=acme), store_factory(sandbox, merchant=globex)
+    client.force_login(merchant_user(acme))
+    url = reverse("push:setup", args=[mine.pk])
+
+    assert b"Create the webhook" in client.get(url).content
+    created = client.post(url)
+    assert created.status_code == 200
+    endpoint = PushEndpoint.objects.get(store=mine)
+    page = created.content.decode()
+    secret = page.split('<code class="secret">')[1].split("</code>")[0]
+    assert len(secret) >= 40 and endpoint.secret_hash not in page
+    assert f"/push/{endpoint.key}/" in page and SECRET_HEADER in page
+    assert secret not in client.get(url).content.decode()
+    entry = AuditEntry.objects.get(action="push.endpoint_created")
+    assert secret not in json.dumps(entry.after)
+
+    assert client.get(reverse("push:setup", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("push:setup", args=[theirs.pk])).status_code == 404
+    assert not PushEndpoint.objects.filter(store=theirs).exists()
