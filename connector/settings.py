@@ -184,8 +184,12 @@ _FULFILLMENT_SETTINGS = {
     # call, the confirm's polling), short enough that a killed worker's fulfillment resumes soon.
     "FULFILLMENT_WRITEBACK_LEASE_SECONDS": 600,
     # A write whose answer never came may still be running in Acumatica: its request queue
-    # keeps a request up to 10 minutes (API.md §7). Until then nobody writes that fulfillment.
+    # keeps a request up to 10 minutes (API.md §7). Until then nothing new is written for that
+    # fulfillment (it may be looked for).
     "FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS": 600,
+    # After a lost answer the next attempt looks for what the write made this soon: a write
+    # that applied is finished in seconds; one not found waits out the window above.
+    "FULFILLMENT_WRITEBACK_LOST_REPLY_RECHECK_SECONDS": 2,
     # How often a held fulfillment (no carrier mapping, store needs attention) is looked at again.
     "FULFILLMENT_WRITEBACK_HELD_RECHECK_SECONDS": 300,
     # ConfirmShipment's status URL: how often to poll it and for how long.

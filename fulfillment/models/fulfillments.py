@@ -170,6 +170,9 @@ class WriteBackOutbox(models.Model):
     due_at = models.DateTimeField(default=timezone.now, db_index=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     lease_holder = models.CharField(max_length=100, blank=True)
+    # A write whose answer was lost may still be running in Acumatica until then: attempts
+    # look for what it wrote at once, but write nothing new before this time.
+    writes_blocked_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -220,8 +220,11 @@ def _apply(fulfillment, attempt, outcome: Outcome, row: WriteBackOutbox, now) ->
             wait = max(wait, dt.timedelta(seconds=outcome.retry_after))
         blocked_until = None
         if outcome.lost_write:
+            # Look for what it wrote at once; write nothing new until it cannot be running.
             blocked_until = now + conf.lost_write_wait()
-            wait = max(wait, conf.lost_write_wait())
+            wait = conf.lost_reply_recheck()
+        elif outcome.writes_blocked:
+            wait = dt.timedelta(seconds=outcome.retry_after or 0)
         fulfillment.status = FulfillmentStatus.PENDING
         fulfillment.status_reason = (
             f"Attempt {in_a_row} of {conf.max_attempts()} failed; next at "
@@ -235,9 +238,13 @@ def _reschedule(
     row: WriteBackOutbox, *, due_at: dt.datetime, blocked_until: dt.datetime | None = None
 ) -> None:
     row.due_at = due_at
-    row.lease_holder = outbox.LOST_WRITE if blocked_until else ""
-    row.lease_until = blocked_until
-    row.save(update_fields=["due_at", "lease_holder", "lease_until"])
+    row.lease_holder = ""
+    row.lease_until = None
+    fields = ["due_at", "lease_holder", "lease_until"]
+    if blocked_until is not None:
+        row.writes_blocked_until = blocked_until
+        fields.append("writes_blocked_until")
+    row.save(update_fields=fields)
 
 
 def hold_quietly(fulfillment: Fulfillment, holder: str, reason: str) -> None:

@@ -21,6 +21,10 @@ def lost_write_wait() -> dt.timedelta:
     return dt.timedelta(seconds=int(_get("FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS")))
 
 
+def lost_reply_recheck() -> dt.timedelta:
+    return dt.timedelta(seconds=float(_get("FULFILLMENT_WRITEBACK_LOST_REPLY_RECHECK_SECONDS")))
+
+
 def held_recheck() -> dt.timedelta:
     return dt.timedelta(seconds=int(_get("FULFILLMENT_WRITEBACK_HELD_RECHECK_SECONDS")))
 

@@ -40,7 +40,7 @@ from . import conf, outbox
 from .attempts import attempt_finish, attempt_start, hold_quietly
 from .calls import AttemptLog
 from .carrier_lookup import carrier_mapping_resolve
-from .exporter import Hooks, LostWrite, Mismatch, Refused, ShipmentExporter
+from .exporter import Hooks, LostWrite, Mismatch, Refused, ShipmentExporter, WritesBlocked
 from .outcomes import LEASE_LOST, Outcome, outcome_for_error
 from .plan import PlanHeld, PlanRefused, plan_for
 
@@ -115,6 +115,11 @@ def _run(fulfillment_id: int, holder: str, taken_at: dt.datetime) -> WriteBackAt
     # Whether any earlier attempt exists decides whether this one must search before creating:
     # read before this attempt's own row is written.
     had_attempts = fulfillment.attempts_log.exists()
+    blocked_until = (
+        WriteBackOutbox.objects.filter(fulfillment=fulfillment)
+        .values_list("writes_blocked_until", flat=True)
+        .first()
+    )
     attempt = attempt_start(fulfillment)
     log = AttemptLog(attempt)
     outcome = _export(
@@ -124,6 +129,7 @@ def _run(fulfillment_id: int, holder: str, taken_at: dt.datetime) -> WriteBackAt
         holder,
         search=had_attempts,
         leased_until=taken_at + conf.lease_ttl(),
+        writes_blocked_until=blocked_until,
     )
     attempt_finish(fulfillment, attempt, outcome, holder, calls=log.calls)
     return attempt
@@ -137,6 +143,7 @@ def _export(
     *,
     search: bool,
     leased_until: dt.datetime,
+    writes_blocked_until: dt.datetime | None = None,
 ):
     fulfillment_id = fulfillment.pk
     lease = {"until": leased_until}
@@ -210,6 +217,7 @@ def _export(
                 known_nbr=fulfillment.erp_shipment_nbr,
                 search=search or fulfillment.progress != WriteBackProgress.NOT_STARTED,
                 created_at=fulfillment.created_at,
+                writes_blocked_until=writes_blocked_until,
                 poll_interval=conf.confirm_poll_seconds(),
                 confirm_timeout=conf.confirm_timeout_seconds(),
             ).run()
@@ -220,6 +228,9 @@ def _export(
         return Outcome.failed(str(exc))
     except LostWrite as exc:
         return Outcome.retry(str(exc), lost_write=True)
+    except WritesBlocked as exc:
+        wait = max((exc.until - timezone.now()).total_seconds(), 0.0)
+        return Outcome.retry(str(exc), retry_after=wait, writes_blocked=True)
     except LeaseLost as exc:
         return Outcome(LEASE_LOST, str(exc))
     except AcumaticaError as exc:

@@ -15,9 +15,11 @@ Exactly once, in sales-order mode:
 * The first attempt of a fulfillment skips the search: no earlier attempt exists (the attempt
   row is committed before any call), so nothing can have been created. That keeps the normal
   case at PUT + ConfirmShipment (+ status polls) + read-back = 3 requests.
-* A write whose answer was lost is never sent again blindly: it raises :class:`LostWrite`, the
-  engine blocks the fulfillment until the write cannot still be running, and the next attempt
-  searches first.
+* A write whose answer was lost is never sent again blindly: it raises :class:`LostWrite` and
+  the next attempt, a moment later, searches for what it made: found, the attempt carries on
+  from there (a lost answer to a write that applied costs seconds); not found, it writes
+  nothing new (:class:`WritesBlocked`) until the lost write cannot still be running in
+  Acumatica's queue (FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS).
 
 Shipment mode reads the Shipment by its number first (its packages tell whether this
 fulfillment's PUT already landed: they carry the reference) and adds the packages only when
@@ -78,6 +80,18 @@ class Refused(Exception):
     """The Shipment is in a state the connector must not change (cancelled, duplicated…)."""
 
 
+class WritesBlocked(Exception):
+    """What an unanswered write made is not found, and it may still be running in Acumatica:
+    nothing new may be written before ``until``."""
+
+    def __init__(self, until: dt.datetime) -> None:
+        self.until = until
+        super().__init__(
+            "Acumatica shows nothing of the write whose answer was lost, and it may still be "
+            f"running there: it is looked for again, and written anew only from {until:%H:%M:%S}"
+        )
+
+
 class LostWrite(Exception):
     """A PUT that may have created or added something got no answer."""
 
@@ -115,6 +129,7 @@ class ShipmentExporter:
         known_nbr: str = "",
         search: bool = True,
         created_at: dt.datetime | None = None,
+        writes_blocked_until: dt.datetime | None = None,
         poll_interval: float = 1.0,
         confirm_timeout: float = 120.0,
     ) -> None:
@@ -125,6 +140,7 @@ class ShipmentExporter:
         self.known_nbr = known_nbr
         self.search = search
         self.created_at = created_at
+        self.writes_blocked_until = writes_blocked_until
         self.poll_interval = poll_interval
         self.confirm_timeout = confirm_timeout
         self.expand = payloads.expand_for(plan)
@@ -269,6 +285,9 @@ class ShipmentExporter:
         return self._when_free(lambda: self.client.get(ENTITY, nbr, expand=self.expand))
 
     def _write(self, kind: str, body: dict[str, Any], *, may_add: bool = False):
+        blocked = self.writes_blocked_until
+        if may_add and blocked is not None and dt.datetime.now(dt.UTC) < blocked:
+            raise WritesBlocked(blocked)
         self.hooks.before_write(may_add)
         self.log.kind = kind
         try:

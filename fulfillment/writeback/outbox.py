@@ -1,15 +1,13 @@
 """The write-back outbox: who may work on a fulfillment, and when.
 
 One ``WriteBackOutbox`` row per fulfillment still to be written (or held). A worker takes the
-row's lease with one conditional UPDATE (free, expired, or only marked "queued" by the sweep —
-and due, unless asked to ignore back-off timers), so two deliveries of the same task never both
-win, on SQLite as on PostgreSQL. ``lease_holder`` also carries two markers:
-
-* ``queued``: the sweep has handed the row to the broker; the sweep leaves it alone until the
-  mark expires (a task lost on the way is queued again), any worker may take it.
-* ``lost-write``: a write's answer never came and the write may still be running in Acumatica;
-  nobody may take the row until the mark expires (FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS),
-  after which the next attempt looks for what that write created before writing anything.
+row's lease (``fulfillment.leases``: free, expired, or only marked "queued" by the sweep — and
+due, unless asked to ignore back-off timers), so two deliveries of the same task never both
+win, on SQLite as on PostgreSQL. ``lease_holder`` ``queued`` marks a row the sweep handed to
+the broker; the sweep leaves it alone until the mark expires (a task lost on the way is queued
+again), any worker may take it. ``writes_blocked_until``: a write's answer never came and it
+may still be running in Acumatica until then; attempts look for what it made, but write nothing
+new before (FULFILLMENT_WRITEBACK_LOST_WRITE_WAIT_SECONDS).
 """
 
 from __future__ import annotations
@@ -25,11 +23,9 @@ from ..models import WriteBackOutbox
 from . import conf
 
 QUEUED = "queued"
-LOST_WRITE = "lost-write"
 LEASE = RowLease(holder_field="lease_holder", until_field="lease_until")
 
 __all__ = [
-    "LOST_WRITE",
     "QUEUED",
     "dispatch_due",
     "new_holder",

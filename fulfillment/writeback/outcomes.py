@@ -57,8 +57,11 @@ class Outcome:
     message: str = ""
     fields: list[dict[str, str]] = field(default_factory=list)
     retry_after: float | None = None
-    # A write's answer was lost: nobody writes this fulfillment until it cannot be running.
+    # A write's answer was lost: it is looked for at once, and nothing new is written for this
+    # fulfillment until it cannot be running.
     lost_write: bool = False
+    # Not found, and that lost write may still be running: retry once it cannot be.
+    writes_blocked: bool = False
     # Refused credentials/rights: the store is marked "needs attention" with this reason.
     needs_attention: str = ""
     # A 500 that may be a business refusal: repeated, it fails the fulfillment.

@@ -21,7 +21,6 @@ from fulfillment.models import (
     WriteBackOutbox,
     WriteBackProgress,
 )
-from fulfillment.writeback import outbox
 from fulfillment.writeback.drain import writeback_drain
 from fulfillment.writeback.engine import writeback_run
 from fulfillment.writeback.exporter import ShipmentExporter
@@ -74,12 +73,11 @@ def test_a_lost_reply_to_the_put_never_makes_a_second_shipment(sandbox, one_orde
     assert first.calls[-1]["kind"] == "put" and first.calls[-1]["status"] is None
     assert len(shipments_for(sandbox, fulfillment.reference)) == 1  # it did land
     row = outbox_row(fulfillment)
-    # Nobody writes it until the lost write cannot still be running, not even "--now".
-    assert row.lease_holder == outbox.LOST_WRITE
-    assert row.lease_until > timezone.now() + dt.timedelta(minutes=9)
-    assert writeback_run(fulfillment_id=fulfillment.pk, ignore_due=True) is None
+    # Looked for again at once; nothing new may be written while the lost write may still run.
+    assert row.due_at < timezone.now() + dt.timedelta(seconds=5)
+    assert row.writes_blocked_until > timezone.now() + dt.timedelta(minutes=9)
+    assert row.lease_holder == "" and row.lease_until is None
 
-    _expire_lease(fulfillment)
     second = writeback_run(fulfillment_id=fulfillment.pk, ignore_due=True)
 
     fulfillment.refresh_from_db()
@@ -88,6 +86,24 @@ def test_a_lost_reply_to_the_put_never_makes_a_second_shipment(sandbox, one_orde
     # Found by its reference ("already exported"), then confirmed: no second PUT.
     assert kinds == ["find", "find", "confirm", "read_back"]
     assert_written_as_sent(sandbox, fulfillment)
+
+
+def test_a_lost_write_not_found_writes_nothing_until_it_cannot_be_running(sandbox, one_order):
+    _, order = one_order()
+    fulfillment = fulfill(order)
+    sandbox.faults.add(kind="drop", match="PUT */Shipment", times=1)
+
+    assert writeback_run(fulfillment_id=fulfillment.pk).outcome == "retry"
+    second = writeback_run(fulfillment_id=fulfillment.pk, ignore_due=True)
+
+    # Searched at once, found nothing: no PUT while the dropped one may still be queued there.
+    assert second.outcome == WriteBackAttempt.Outcome.RETRY
+    assert "written anew only from" in second.error
+    kinds = [c["kind"] for c in second.calls if c["kind"] not in ("auth", "poll")]
+    assert kinds == ["find"]
+    row = outbox_row(fulfillment)
+    assert row.due_at >= row.writes_blocked_until - dt.timedelta(seconds=1)
+    assert shipments_for(sandbox, fulfillment.reference) == []
 
 
 def test_a_dropped_put_is_searched_for_then_written_once(sandbox, one_order, settings):
