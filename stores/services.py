@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from . import access
 from .audit import CHANGED, audit_record, changes_between
+from .connection_test import connection_test_run
 from .credentials import store_secrets_set
 from .models import AuditEntry, Merchant, StoreConnection, StoreStatus
 from .validation import normalised_store_fields
@@ -182,8 +183,8 @@ def store_update(
 
 
 def store_record_test(*, store: StoreConnection, passed: bool, checks: list[dict]) -> None:
-    """Keep a connection test's result on the store (``connection_test_run`` calls this); the
-    action of running a test, with who ran it, is ``store_connection_test``."""
+    """Keep a connection test's result on the store (``store_connection_test`` calls this
+    after running the test)."""
     store.last_test_at = timezone.now()
     store.last_test_passed = passed
     store.last_test_result = checks
@@ -202,11 +203,9 @@ def store_record_test(*, store: StoreConnection, passed: bool, checks: list[dict
 def store_connection_test(*, store: StoreConnection, actor=None, via: str = CONSOLE):
     """Run the connection test, record its result on the store, and audit it ("store.test"
     with passed/failed and the first failing check)."""
-    # Imported here: the connection test records its result through this module.
-    from .connection_test import connection_test_run
-
     before = _snapshot(store, STATUS_FIELDS)
     result = connection_test_run(store=store)
+    store_record_test(store=store, passed=result.passed, checks=result.to_dicts())
     failed = next((c for c in result.checks if c.status == "fail"), None)
     if result.passed:
         summary = "Connection test passed."

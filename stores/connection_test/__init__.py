@@ -7,7 +7,7 @@ everything the import and the write-back use there — and if not, what exactly 
 
 The checks (``checks.STEPS``) run in order; one that cannot run after an earlier failure is
 skipped, saying why, and once Acumatica is unreachable, failing or throttling no further request
-is sent. The result is recorded on the store (``store_record_test``). The Acumatica session is
+is sent. ``stores.services.store_connection_test`` records the result on the store. The session is
 signed out on every path: each one holds a licence seat.
 """
 
@@ -19,7 +19,6 @@ from contextlib import ExitStack
 from connector.acumatica import AcumaticaError
 
 from ..models import StoreConnection
-from ..services import store_record_test
 from . import failures
 from .checks import STEPS
 from .outcome import Check, ConnectionTestResult, Context, Outcome, Step, fail, skip
@@ -53,7 +52,6 @@ def connection_test_run(*, store: StoreConnection) -> ConnectionTestResult:
             if halts:
                 halted_at = check
     result = ConnectionTestResult(passed=all(c.status != "fail" for c in checks), checks=checks)
-    store_record_test(store=store, passed=result.passed, checks=result.to_dicts())
     logger.info(
         "connection test of store %s: %s (%s)",
         store.pk,

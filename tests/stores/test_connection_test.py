@@ -15,17 +15,17 @@ import pytest
 import requests
 
 from connector.acumatica import EndpointInfo
-from stores.connection_test import Check, ConnectionTestResult, connection_test_run
+from stores.connection_test import Check, ConnectionTestResult
 from stores.connection_test.checks import STEPS
 from stores.connection_test.checks_settings import closest_endpoint
 from stores.models import StoreStatus
-from stores.services import store_activate
+from stores.services import store_activate, store_connection_test
 
 OTHER_GUID = "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0"
 
 
 def run(store, sandbox=None) -> ConnectionTestResult:
-    result = connection_test_run(store=store)
+    result = store_connection_test(store=store)
     reported = json.dumps(result.to_dicts())
     if sandbox is not None:
         assert len(sandbox.sessions) == 0, "the connection test left an Acumatica session open"
