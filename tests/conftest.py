@@ -142,10 +142,13 @@ def run_import():
 
 
 @pytest.fixture(autouse=True)
-def fast_confirm_polls(settings):
+def fast_confirm_polls(monkeypatch):
     """Write-backs poll ConfirmShipment's progress every 50 ms instead of every second: the
-    sandbox finishes the action in about that time."""
-    settings.FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS = 0.05
+    sandbox finishes the action in about that time. (Not through pytest-django's ``settings``
+    fixture: some tests take a parameter of that name.)"""
+    from django.conf import settings
+
+    monkeypatch.setattr(settings, "FULFILLMENT_WRITEBACK_CONFIRM_POLL_SECONDS", 0.05)
 
 
 @pytest.fixture

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .clock import iso
 from .config import SandboxConfig
 from .faults import FaultRule
+from .host import SandboxHost
 from .http import Reply, SandboxHttpError
 from .incoming import IncomingRequest
-
-if TYPE_CHECKING:
-    from .server import SandboxServer
 
 CONTROL_PREFIX = "_sandbox"
 TOKEN_HEADER = "X-Sandbox-Token"
@@ -53,7 +51,7 @@ _SECRET_SETTINGS = ("password", "client_secret", "control_token")
 
 
 class ControlApi:
-    def __init__(self, server: SandboxServer):
+    def __init__(self, server: SandboxHost):
         self._server = server
 
     def handle(self, request: IncomingRequest) -> Reply:

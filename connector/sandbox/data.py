@@ -87,10 +87,6 @@ class SandboxData:
         # Long-running actions by operation id (actions.py); kept here so the data control
         # endpoint, which only sees the data, completes them too.
         self.operations: dict[str, Any] = {}
-        # Imported late: seed.py builds records with the helpers of this module.
-        from .seed import seed_data
-
-        seed_data(self, seed=config.seed, orders=config.orders)
 
     # -- time and identity ---------------------------------------------------------------
 

@@ -11,15 +11,12 @@ from __future__ import annotations
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from . import iis, px_errors, webapi
 from .clock import iso
+from .host import SandboxHost
 from .http import EntityRequest, Reply, SandboxHttpError, plain_message
 from .incoming import IncomingRequest
-
-if TYPE_CHECKING:
-    from .server import SandboxServer
 
 _JSON_TYPES = ("", "application/json", "text/json")
 # Route kinds -> fault scope; kinds not listed are only hit by scope "all".
@@ -44,7 +41,7 @@ class Route:
 
 
 class SiteRouter:
-    def __init__(self, server: SandboxServer):
+    def __init__(self, server: SandboxHost):
         self._server = server
         self._config = server.config
 

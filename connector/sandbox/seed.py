@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import orders, shipments
-from .data import format_guid
+from .config import SandboxConfig
+from .data import SandboxData, format_guid
 from .seed_catalog import (
     BOX_IDS,
     BOXES,
@@ -33,10 +34,17 @@ from .seed_catalog import (
 )
 
 if TYPE_CHECKING:
-    from .data import Record, SandboxData
+    from .data import Record
 
 ANCHOR = datetime(2025, 1, 15, 17, 30, tzinfo=UTC)
 D = Decimal
+
+
+def seeded_data(config: SandboxConfig, *, clock) -> SandboxData:
+    """A new SandboxData holding the demo data of ``config`` (its seed and order count)."""
+    data = SandboxData(config, clock=clock)
+    seed_data(data, seed=config.seed, orders=config.orders)
+    return data
 
 
 def seed_data(data: SandboxData, *, seed: int, orders: int, max_lines: int = 5) -> None:

@@ -149,14 +149,14 @@ class SandboxServer:
 def _entity_layer(config: SandboxConfig, clock: SandboxClock) -> tuple[Any, Any]:
     """SandboxData and EntityApi, or (None, None) while those modules are not installed."""
     try:
-        from .data import SandboxData
         from .entity_api import EntityApi
+        from .seed import seeded_data
     except ModuleNotFoundError as missing:
-        if missing.name in (f"{__package__}.data", f"{__package__}.entity_api"):
+        if missing.name in (f"{__package__}.seed", f"{__package__}.entity_api"):
             return None, None
         raise
     # Sandbox time drives record timestamps too, so advancing the clock ages everything alike.
-    data = SandboxData(config, clock=clock.now)
+    data = seeded_data(config, clock=clock.now)
     return data, EntityApi(data, config)
 
 

@@ -8,13 +8,14 @@ from decimal import Decimal
 
 from connector.sandbox.config import SandboxConfig
 from connector.sandbox.data import SandboxData
+from connector.sandbox.seed import seeded_data
 from connector.sandbox.seed_catalog import SO_STATUSES
 
 CLOCK = 1_750_000_000.0  # seeding must not depend on the wall clock
 
 
 def seeded(**overrides) -> SandboxData:
-    return SandboxData(SandboxConfig(**overrides), clock=lambda: CLOCK)
+    return seeded_data(SandboxConfig(**overrides), clock=lambda: CLOCK)
 
 
 def snapshot(data: SandboxData) -> dict:
