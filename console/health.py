@@ -139,10 +139,6 @@ def is_behind(store: StoreConnection, lag: dt.timedelta | None, *, factor: int, 
     return lag is not None and lag > factor * interval + dt.timedelta(minutes=slack_minutes)
 
 
-def store_health(store: StoreConnection, *, now: dt.datetime) -> StoreHealth:
-    return store_health_for([store], now=now)[0]
-
-
 def store_health_for(stores: Iterable[StoreConnection], *, now: dt.datetime) -> list[StoreHealth]:
     """Health of each store, in the order given."""
     stores = list(stores)

@@ -62,7 +62,3 @@ def can_delete_store(user) -> bool:
 
 def can_force_activate(user) -> bool:
     return is_3pl_staff(user)
-
-
-def can_manage_users(user) -> bool:
-    return is_3pl_admin(user)

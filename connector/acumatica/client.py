@@ -35,11 +35,12 @@ from .auth import (
 )
 from .classify import error_from_response, parse_retry_after
 from .config import ConnectionSettings
-from .discovery import InstanceInfo, parse_instance_info
+from .discovery import DiscoveryMixin, InstanceInfo
 from .errors import AcumaticaError, EndpointNotInstalled, UnexpectedResponse
 from .limiter import Limiter, default_limiter
 from .odata import Filter, query_params
 from .recording import Recorder
+from .responses import json_body, record_body
 from .transport import RequestStats, Transport
 from .values import wrap
 
@@ -65,7 +66,7 @@ def _key_path(keys: Iterable[Any]) -> str:
     return "/".join(quote(p, safe="") for p in parts)
 
 
-class AcumaticaClient(ActionsMixin):
+class AcumaticaClient(DiscoveryMixin, ActionsMixin):
     """One Acumatica instance + endpoint + integration user.
 
     ``sign_out_on_close``: cookie sessions are always signed out on close (each holds a licence
@@ -165,44 +166,6 @@ class AcumaticaClient(ActionsMixin):
         """Current OAuth tokens (to persist encrypted), None for a cookie session."""
         return getattr(self._auth, "tokens", None)
 
-    # --- discovery ---------------------------------------------------------------------------
-
-    def discover(self, *, refresh: bool = False, anonymous: bool = False) -> InstanceInfo:
-        """``GET <instance>/entity``: build version and installed endpoints (cached).
-
-        ``anonymous`` sends it without signing in (as Acumatica's C# client does), so that a
-        URL can be shown to be an Acumatica site before any credentials are sent to it. An
-        instance that wants a session for it answers 401 (:class:`NotLoggedIn`); tenant-specific
-        endpoints may only be listed to a signed-in user, so the anonymous answer is not cached.
-        """
-        url = f"{self.settings.instance_url}/entity"
-        if anonymous:
-            self._check_open()
-            response = self._transport.send("GET", url)
-            if response.status_code != 200:
-                raise self._error(response, entity=None, during="discovery")
-            try:
-                body = response.json()
-            except ValueError:
-                # Classified like an error, the answer is quoted: it often names the server.
-                raise error_from_response(response, during="discovery") from None
-            return parse_instance_info(body, status_code=response.status_code, url=response.url)
-        if self._instance_info is None or refresh:
-            response = self._request("GET", url)
-            body = self._json(response)
-            self._instance_info = parse_instance_info(
-                body, status_code=response.status_code, url=response.url
-            )
-        return self._instance_info
-
-    def check_endpoint(self) -> InstanceInfo:
-        """Raise :class:`EndpointNotInstalled` (naming what is installed) unless the configured
-        endpoint name/version is on the instance."""
-        info = self.discover(refresh=True)
-        if not info.has_endpoint(self.settings.endpoint_name, self.settings.endpoint_version):
-            raise EndpointNotInstalled(endpoint=self.settings.endpoint, installed=info.installed)
-        return info
-
     # --- records -----------------------------------------------------------------------------
 
     def list(
@@ -225,7 +188,7 @@ class AcumaticaClient(ActionsMixin):
         response = self._request(
             "GET", self._url(entity), params=params, headers=headers, entity=entity
         )
-        body = self._json(response)
+        body = json_body(response)
         if not isinstance(body, list):
             raise UnexpectedResponse(
                 f"Expected a JSON array of {entity} records", status_code=response.status_code
@@ -292,7 +255,7 @@ class AcumaticaClient(ActionsMixin):
         params = query_params(expand=expand, select=select, custom=custom)
         url = f"{self._url(entity)}/{_key_path(keys)}"
         response = self._request("GET", url, params=params, headers=headers, entity=entity)
-        return self._record(response, entity)
+        return record_body(response, entity)
 
     def get_by_id(self, entity: str, record_id: str, **options: Any) -> dict[str, Any]:
         """``GET <endpoint>/<Entity>/<id>``; the id is the record's ``id`` (its NoteID)."""
@@ -327,7 +290,7 @@ class AcumaticaClient(ActionsMixin):
         response = self._request(
             "PUT", self._url(entity), params=params, json=wrap(body), headers=extra, entity=entity
         )
-        return self._record(response, entity)
+        return record_body(response, entity)
 
     def delete(self, entity: str, *keys: Any) -> None:
         """``DELETE <endpoint>/<Entity>/<keys>`` (or an id). Detail lines are removed with a PUT
@@ -335,14 +298,11 @@ class AcumaticaClient(ActionsMixin):
         url = f"{self._url(entity)}/{_key_path(keys)}"
         self._request("DELETE", url, entity=entity, ok=(200, 204))
 
-    def delete_by_id(self, entity: str, record_id: str) -> None:
-        self.delete(entity, record_id)
-
     def get_link(self, link: str, **options: Any) -> Any:
         """GET a ``_links`` value (site-relative, e.g. ``/Site/entity/Default/…/<id>``)."""
         params = query_params(**options) if options else None
         response = self._request("GET", self.settings.absolute(link), params=params)
-        return self._json(response)
+        return json_body(response)
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -417,24 +377,3 @@ class AcumaticaClient(ActionsMixin):
                     url=response.url,
                 )
         return error
-
-    @staticmethod
-    def _json(response: requests.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            content_type = response.headers.get("Content-Type", "no content type")
-            raise UnexpectedResponse(
-                f"Expected JSON from Acumatica, got {content_type}",
-                status_code=response.status_code,
-                method=response.request.method,
-                url=response.url,
-            ) from None
-
-    def _record(self, response: requests.Response, entity: str) -> dict[str, Any]:
-        body = self._json(response)
-        if not isinstance(body, dict):
-            raise UnexpectedResponse(
-                f"Expected a {entity} record (JSON object)", status_code=response.status_code
-            )
-        return body

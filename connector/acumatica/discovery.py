@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UnexpectedResponse
+from .classify import error_from_response
+from .config import ConnectionSettings
+from .errors import EndpointNotInstalled, UnexpectedResponse
+from .responses import json_body
 
 
 @dataclass(frozen=True)
@@ -57,3 +60,57 @@ def parse_instance_info(
         database_version=version.get("databaseVersion"),
         endpoints=endpoints,
     )
+
+
+class DiscoveryMixin:
+    """The discovery methods of :class:`~connector.acumatica.client.AcumaticaClient`, which
+    provides the attributes declared here."""
+
+    settings: ConnectionSettings
+    _instance_info: InstanceInfo | None
+    _transport: Any
+
+    def _check_open(self) -> None:
+        raise NotImplementedError
+
+    def _request(self, method: str, url: str, **options: Any) -> Any:
+        raise NotImplementedError
+
+    def _error(self, response: Any, *, entity: str | None, during: str | None) -> Exception:
+        raise NotImplementedError
+
+    def discover(self, *, refresh: bool = False, anonymous: bool = False) -> InstanceInfo:
+        """``GET <instance>/entity``: build version and installed endpoints (cached).
+
+        ``anonymous`` sends it without signing in (as Acumatica's C# client does), so that a
+        URL can be shown to be an Acumatica site before any credentials are sent to it. An
+        instance that wants a session for it answers 401 (:class:`NotLoggedIn`); tenant-specific
+        endpoints may only be listed to a signed-in user, so the anonymous answer is not cached.
+        """
+        url = f"{self.settings.instance_url}/entity"
+        if anonymous:
+            self._check_open()
+            response = self._transport.send("GET", url)
+            if response.status_code != 200:
+                raise self._error(response, entity=None, during="discovery")
+            try:
+                body = response.json()
+            except ValueError:
+                # Classified like an error, the answer is quoted: it often names the server.
+                raise error_from_response(response, during="discovery") from None
+            return parse_instance_info(body, status_code=response.status_code, url=response.url)
+        if self._instance_info is None or refresh:
+            response = self._request("GET", url)
+            body = json_body(response)
+            self._instance_info = parse_instance_info(
+                body, status_code=response.status_code, url=response.url
+            )
+        return self._instance_info
+
+    def check_endpoint(self) -> InstanceInfo:
+        """Raise :class:`EndpointNotInstalled` (naming what is installed) unless the configured
+        endpoint name/version is on the instance."""
+        info = self.discover(refresh=True)
+        if not info.has_endpoint(self.settings.endpoint_name, self.settings.endpoint_version):
+            raise EndpointNotInstalled(endpoint=self.settings.endpoint, installed=info.installed)
+        return info
