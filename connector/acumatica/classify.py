@@ -16,52 +16,29 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import (
-    AccountLocked,
-    AcumaticaError,
-    BadRequest,
-    Forbidden,
-    InvalidClient,
-    InvalidCredentials,
-    InvalidGrant,
-    InvalidScope,
-    LoginLimitReached,
-    NotFound,
-    NotLoggedIn,
-    OAuthError,
-    OptimizationFailed,
-    PasswordChangeRequired,
-    PreconditionFailed,
-    RateLimited,
-    ServerError,
-    SetupNotEntered,
-    UnexpectedResponse,
-    UnknownTenant,
-    UnsupportedGrantType,
-    ValidationFailed,
-)
+from . import errors
 from .values import collect_field_errors
 
-_OAUTH_ERRORS: dict[str, type[OAuthError]] = {
-    "invalid_client": InvalidClient,
-    "unauthorized_client": InvalidClient,
-    "invalid_grant": InvalidGrant,
-    "unsupported_grant_type": UnsupportedGrantType,
-    "invalid_scope": InvalidScope,
+_OAUTH_ERRORS: dict[str, type[errors.OAuthError]] = {
+    "invalid_client": errors.InvalidClient,
+    "unauthorized_client": errors.InvalidClient,
+    "invalid_grant": errors.InvalidGrant,
+    "unsupported_grant_type": errors.UnsupportedGrantType,
+    "invalid_scope": errors.InvalidScope,
 }
 # Matched against exceptionMessage / error_description / raw text, case-insensitively.
-_TEXT_RULES: tuple[tuple[re.Pattern[str], type[AcumaticaError]], ...] = (
-    (re.compile(r"api login limit", re.I), LoginLimitReached),
-    (re.compile(r"change your password", re.I), PasswordChangeRequired),
-    (re.compile(r"invalid credentials", re.I), InvalidCredentials),
-    (re.compile(r"locked out|account is disabled", re.I), AccountLocked),
-    (re.compile(r"proper company id cannot be determined", re.I), UnknownTenant),
+_TEXT_RULES: tuple[tuple[re.Pattern[str], type[errors.AcumaticaError]], ...] = (
+    (re.compile(r"api login limit", re.I), errors.LoginLimitReached),
+    (re.compile(r"change your password", re.I), errors.PasswordChangeRequired),
+    (re.compile(r"invalid credentials", re.I), errors.InvalidCredentials),
+    (re.compile(r"locked out|account is disabled", re.I), errors.AccountLocked),
+    (re.compile(r"proper company id cannot be determined", re.I), errors.UnknownTenant),
 )
-_TYPE_RULES: dict[str, type[AcumaticaError]] = {
-    "PXUndefinedCompanyException": UnknownTenant,
-    "NoEntitySatisfiesTheConditionException": NotFound,
-    "PXSetupNotEnteredException": SetupNotEntered,
-    "CannotOptimizeException": OptimizationFailed,
+_TYPE_RULES: dict[str, type[errors.AcumaticaError]] = {
+    "PXUndefinedCompanyException": errors.UnknownTenant,
+    "NoEntitySatisfiesTheConditionException": errors.NotFound,
+    "PXSetupNotEnteredException": errors.SetupNotEntered,
+    "CannotOptimizeException": errors.OptimizationFailed,
 }
 _OPTIMIZATION_TEXT = re.compile(r"optimization cannot be performed", re.I)
 
@@ -106,12 +83,12 @@ def error_from_response(
     *,
     entity: str | None = None,
     during: str | None = None,
-) -> AcumaticaError:
+) -> errors.AcumaticaError:
     """Classify a failed ``requests.Response`` (anything with ``status_code``, ``content``,
     ``headers`` and ``request``) into the tree above.
 
     ``entity`` names the entity for 403/404 messages; ``during`` ("login", "token", "logout",
-    "action status", …) is added to generic messages. 404 becomes :class:`NotFound` here; the
+    "action status", …) is added to generic messages. 404 becomes :class:`errors.NotFound` here; the
     client turns it into :class:`EndpointNotInstalled` after checking ``GET /entity``.
     """
     request = getattr(response, "request", None)
@@ -135,7 +112,7 @@ def classify(
     url: str | None = None,
     entity: str | None = None,
     during: str | None = None,
-) -> AcumaticaError:
+) -> errors.AcumaticaError:
     """The body of :func:`error_from_response`, on plain values (handy for tests)."""
     headers = headers or {}
     content_type = headers.get("Content-Type") or headers.get("content-type") or ""
@@ -146,12 +123,14 @@ def classify(
     if status_code == 429:
         text = _body_text(body, content)
         if _LOGIN_LIMIT.search(text):
-            return LoginLimitReached(**common, exception_message=_short(text) or None)
-        return RateLimited(retry_after=parse_retry_after(headers.get("Retry-After")), **common)
+            return errors.LoginLimitReached(**common, exception_message=_short(text) or None)
+        return errors.RateLimited(
+            retry_after=parse_retry_after(headers.get("Retry-After")), **common
+        )
 
     if not is_json or not isinstance(body, Mapping | list):
         snippet = _short(_body_text(None, content), 120)
-        return UnexpectedResponse(
+        return errors.UnexpectedResponse(
             f"Expected a JSON answer from Acumatica{what}, got "
             f"{content_type or 'no content type'}" + (f": {snippet}" if snippet else ""),
             retryable=status_code >= 500 or status_code == 408,
@@ -178,30 +157,30 @@ def classify(
     short_type = (exception_type or "").rsplit(".", 1)[-1]
     if short_type in _TYPE_RULES:
         cls = _TYPE_RULES[short_type]
-        if cls is NotFound and entity:
-            return NotFound(f"No {entity} record matches the keys or filter", **common)
+        if cls is errors.NotFound and entity:
+            return errors.NotFound(f"No {entity} record matches the keys or filter", **common)
         return cls(_short(exception_message or "") or None, **common)
     if _OPTIMIZATION_TEXT.search(text):
-        return OptimizationFailed(_short(text), **common)
+        return errors.OptimizationFailed(_short(text), **common)
 
     detail = _short(exception_message or message or "") or None
     if status_code == 401:
-        return NotLoggedIn(detail, **common)
+        return errors.NotLoggedIn(detail, **common)
     if status_code == 403:
-        return Forbidden(None if entity else detail, entity=entity, **common)
+        return errors.Forbidden(None if entity else detail, entity=entity, **common)
     if status_code == 404:
-        return NotFound(
-            f"{entity} not found{what}" if entity else (detail or NotFound.summary), **common
+        return errors.NotFound(
+            f"{entity} not found{what}" if entity else (detail or errors.NotFound.summary), **common
         )
     if status_code == 412:
-        return PreconditionFailed(detail, **common)
+        return errors.PreconditionFailed(detail, **common)
     if status_code == 422:
-        return ValidationFailed(field_errors=collect_field_errors(body), body=body, **common)
+        return errors.ValidationFailed(field_errors=collect_field_errors(body), body=body, **common)
     if status_code == 400:
-        return BadRequest(detail, **common)
+        return errors.BadRequest(detail, **common)
     if status_code >= 500:
-        return ServerError(detail, **common)
-    return UnexpectedResponse(
+        return errors.ServerError(detail, **common)
+    return errors.UnexpectedResponse(
         f"Unexpected HTTP {status_code} from Acumatica{what}" + (f": {detail}" if detail else ""),
         **common,
     )
@@ -218,12 +197,12 @@ def _body_text(body: Any, content: bytes | str | None) -> str:
     return content or ""
 
 
-def _oauth_error(body: Mapping[str, Any], common: dict[str, Any]) -> AcumaticaError:
+def _oauth_error(body: Mapping[str, Any], common: dict[str, Any]) -> errors.AcumaticaError:
     code = body["error"]
     description = str(body.get("error_description") or "")
     for pattern, cls in _TEXT_RULES:
         if pattern.search(description):
             return cls(exception_message=description or None, **common)
-    cls = _OAUTH_ERRORS.get(code, OAuthError)
+    cls = _OAUTH_ERRORS.get(code, errors.OAuthError)
     message = f"{cls.summary} ({code}" + (f": {_short(description)}" if description else "") + ")"
     return cls(message, error=code, description=description, **common)

@@ -49,6 +49,28 @@ def _action_schema(entity: EntityDef, parameters: dict[str, Any] | None) -> dict
     return schema
 
 
+def _read_and_delete(
+    name: str, param: str, by: str, get_summary: str, delete_summary: str, one: dict
+) -> dict:
+    """GET and DELETE of one record, by its key fields ("Keys") or its session id ("Id")."""
+    return {
+        "get": _operation(
+            name,
+            get_summary,
+            f"{name}_GetBy{by}",
+            parameters=_params(param, "select", "filter", "expand", "custom"),
+            responses=_standard(("200", {"description": "The requested record.", "content": one})),
+        ),
+        "delete": _operation(
+            name,
+            delete_summary,
+            f"{name}_DeleteBy{by}",
+            parameters=_params(param),
+            responses=_standard(("204", ref(f"DeleteBy{by}_204", "responses"))),
+        ),
+    }
+
+
 def _operation(tag: str, summary: str, operation_id: str, **extra: Any) -> dict[str, Any]:
     op: dict[str, Any] = {"tags": [tag], "summary": summary, "operationId": operation_id}
     op.update(extra)
@@ -128,22 +150,14 @@ def _entity_paths(entity: EntityDef) -> dict[str, Any]:
         )
     }
     query = ("select", "filter", "expand", "custom")
-    paths[f"/{name}/{{ids}}"] = {
-        "get": _operation(
-            name,
-            "Retrieves a record by the values of its key fields from the system.",
-            f"{name}_GetByKeys",
-            parameters=_params("ids", *query),
-            responses=_standard(("200", {"description": "The requested record.", "content": one})),
-        ),
-        "delete": _operation(
-            name,
-            "Deletes the record by the values of its key fields.",
-            f"{name}_DeleteByKeys",
-            parameters=_params("ids"),
-            responses=_standard(("204", ref("DeleteByKeys_204", "responses"))),
-        ),
-    }
+    paths[f"/{name}/{{ids}}"] = _read_and_delete(
+        name,
+        "ids",
+        "Keys",
+        "Retrieves a record by the values of its key fields from the system.",
+        "Deletes the record by the values of its key fields.",
+        one,
+    )
     paths[f"/{name}/{{ids}}/files/{{filename}}"] = {
         "put": _operation(
             name,
@@ -153,22 +167,14 @@ def _entity_paths(entity: EntityDef) -> dict[str, Any]:
             responses=_standard(("204", ref("PutFile_204", "responses"))),
         )
     }
-    paths[f"/{name}/{{id}}"] = {
-        "get": _operation(
-            name,
-            "Retrieves a record by the value of the session entity ID from the system.",
-            f"{name}_GetById",
-            parameters=_params("id", *query),
-            responses=_standard(("200", {"description": "The requested record.", "content": one})),
-        ),
-        "delete": _operation(
-            name,
-            "Deletes the record by its session identifier.",
-            f"{name}_DeleteById",
-            parameters=_params("id"),
-            responses=_standard(("204", ref("DeleteById_204", "responses"))),
-        ),
-    }
+    paths[f"/{name}/{{id}}"] = _read_and_delete(
+        name,
+        "id",
+        "Id",
+        "Retrieves a record by the value of the session entity ID from the system.",
+        "Deletes the record by its session identifier.",
+        one,
+    )
     paths[f"/{name}"] = {
         "get": _operation(
             name,
