@@ -8,6 +8,8 @@ import os
 from celery import Celery
 from celery.signals import worker_init
 
+from fulfillment.jobs import ROUTES
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connector.settings")
 
 app = Celery("connector")
@@ -32,6 +34,11 @@ BEAT_SCHEDULE = {
     "stores-prune-calls": {"task": "stores.prune_calls", "schedule": 3600.0},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
+
+
+# Queues per job, declared beside the job names. A worker takes the queues given with -Q
+# (bin/run's demo worker takes them all; README "Deploying" shows a worker per queue).
+app.conf.task_routes = {name: {"queue": queue} for name, queue in ROUTES.items()}
 
 
 @worker_init.connect

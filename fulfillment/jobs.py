@@ -14,9 +14,25 @@ from django.db import transaction
 
 SCHEDULE_IMPORTS = "fulfillment.schedule_imports"
 IMPORT_STORE = "fulfillment.import_store"
+# The same import asked for by a person ("run now", a re-scan): the interactive queue.
+IMPORT_STORE_NOW = "fulfillment.import_store_now"
 WRITE_BACK = "fulfillment.write_back"
 DISPATCH_WRITEBACKS = "fulfillment.dispatch_writebacks"
 PUSH_IMPORT = "fulfillment.push_import"
+
+# Queues (CELERY_TASK_ROUTES in settings): work a person or Acumatica is waiting for goes to
+# "interactive", ahead of the bulk "import" and "writeback" queues; housekeeping to "celery".
+INTERACTIVE_QUEUE = "interactive"
+IMPORT_QUEUE = "import"
+WRITEBACK_QUEUE = "writeback"
+ROUTES = {
+    IMPORT_STORE_NOW: INTERACTIVE_QUEUE,
+    PUSH_IMPORT: INTERACTIVE_QUEUE,
+    SCHEDULE_IMPORTS: IMPORT_QUEUE,
+    IMPORT_STORE: IMPORT_QUEUE,
+    WRITE_BACK: WRITEBACK_QUEUE,
+    DISPATCH_WRITEBACKS: WRITEBACK_QUEUE,
+}
 
 
 def enqueue_after_commit(name: str, *args) -> None:

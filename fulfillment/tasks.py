@@ -36,6 +36,17 @@ def import_store(
     )
 
 
+@shared_task(name=jobs.IMPORT_STORE_NOW)
+def import_store_now(
+    store_id: int,
+    trigger: str = ImportTrigger.MANUAL,
+    requested_at: str | None = None,
+    since: str | None = None,
+) -> None:
+    """``import_store`` asked for by a person: the same run, on the interactive queue."""
+    import_store(store_id, trigger, requested_at, since)
+
+
 @shared_task(name=jobs.WRITE_BACK)
 def write_back(fulfillment_id: int) -> None:
     """Write one fulfillment back to Acumatica; safe to run twice (see fulfillment.writeback)."""

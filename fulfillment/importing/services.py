@@ -11,7 +11,7 @@ from django.utils import timezone
 from stores.audit import audit_record
 from stores.models import AuditEntry, StoreConnection, StoreStatus
 
-from ..jobs import IMPORT_STORE, enqueue_after_commit
+from ..jobs import IMPORT_STORE, IMPORT_STORE_NOW, enqueue_after_commit
 from ..models import ImportRun, ImportState, ImportTrigger
 from . import lease, selectors
 from .sync import import_run
@@ -87,7 +87,7 @@ def import_request(
         after={"trigger": str(trigger), "since": since_text},
         via=via,
     )
-    enqueue_after_commit(IMPORT_STORE, store.pk, str(trigger), requested_at, since_text)
+    enqueue_after_commit(IMPORT_STORE_NOW, store.pk, str(trigger), requested_at, since_text)
 
 
 def imports_enqueue_due(*, now: dt.datetime | None = None) -> list[int]:

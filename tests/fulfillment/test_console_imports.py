@@ -26,7 +26,7 @@ def two_stores(sandbox, store_factory, merchant_factory):
 
 @pytest.fixture
 def queued(queued_jobs):
-    return queued_jobs[jobs.IMPORT_STORE]
+    return queued_jobs[jobs.IMPORT_STORE_NOW]
 
 
 def test_a_runs_page_shows_counts_reasons_and_calls(

@@ -142,7 +142,7 @@ def test_a_scheduled_job_for_a_store_paused_meanwhile_does_nothing(sandbox, stor
 
 @pytest.mark.django_db
 def test_run_now_queues_a_manual_import_whatever_the_schedule_says(
-    sandbox, store_factory, queued, django_capture_on_commit_callbacks
+    sandbox, store_factory, queued_jobs, django_capture_on_commit_callbacks
 ):
     store = store_factory(sandbox)
     lease.import_state_for(store.pk)
@@ -151,9 +151,12 @@ def test_run_now_queues_a_manual_import_whatever_the_schedule_says(
     )
     with django_capture_on_commit_callbacks(execute=True):
         importing.import_request(store=store)
-    ((store_id, trigger, requested_at, since),) = queued
+    # On the interactive queue: someone is waiting for it.
+    assert queued_jobs[jobs.IMPORT_STORE] == []
+    ((store_id, trigger, requested_at, since),) = queued_jobs[jobs.IMPORT_STORE_NOW]
     assert (store_id, trigger, since) == (store.pk, "manual", None)
-    tasks.import_store(store_id, trigger, requested_at, since)
+    assert jobs.ROUTES[jobs.IMPORT_STORE_NOW] == jobs.INTERACTIVE_QUEUE
+    tasks.import_store_now(store_id, trigger, requested_at, since)
     run = ImportRun.objects.get()
     assert (run.trigger, run.status) == (ImportTrigger.MANUAL, ImportRunStatus.SUCCEEDED)
 

@@ -61,7 +61,7 @@ def test_signed_out_users_are_sent_to_sign_in(client):
 def test_run_now_button_queues_only_for_stores_the_user_may_see(
     client, two_merchants, merchant_user, queued_jobs, django_capture_on_commit_callbacks
 ):
-    queued = queued_jobs[jobs.IMPORT_STORE]
+    queued = queued_jobs[jobs.IMPORT_STORE_NOW]
     acme_store, globex_store = two_merchants
     client.force_login(merchant_user(acme_store.merchant))
 

@@ -82,6 +82,9 @@ class Command(BaseCommand):
                     "4",
                     "--hostname",
                     "demo@%h",
+                    # Every queue; interactive first: its jobs are the ones someone waits for.
+                    "--queues",
+                    "interactive,celery,import,writeback",
                 ],
             ),
             ProcessSpec(
