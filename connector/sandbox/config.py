@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 DEFAULT_CLIENT_ID = "B5D1E5A2-7C1F-4E36-9A0B-1F2E3D4C5B6A@Company"
+# The newest Default endpoint the sandbox installs, and what it serves when none is configured.
+# Its own constant, not the client's: the sandbox imitates Acumatica and knows nothing of the
+# client.
+DEFAULT_ENDPOINT_VERSION = "24.200.001"
+ENDPOINT_VERSIONS = (DEFAULT_ENDPOINT_VERSION, "23.200.001", "22.200.001")
 
 
 @dataclass
@@ -46,9 +51,7 @@ class SandboxConfig:
     refresh_token_lifetime: int = 30 * 24 * 3600
 
     # Installed endpoints (GET /entity). The first is what `acumatica_sandbox` prints.
-    endpoint_versions: list[str] = field(
-        default_factory=lambda: ["24.200.001", "23.200.001", "22.200.001"]
-    )
+    endpoint_versions: list[str] = field(default_factory=lambda: list(ENDPOINT_VERSIONS))
     endpoint_name: str = "Default"
     build_version: str = "24.211.0015"
     # Entities the integration user's role cannot open: each answers 403.

@@ -33,6 +33,7 @@ from collections import Counter
 from typing import Any
 
 from . import actions, orders
+from .config import DEFAULT_ENDPOINT_VERSION
 from .data import Record, SandboxData
 from .http import Reply, SandboxHttpError
 from .order_writes import SalesOrderWriter
@@ -132,7 +133,7 @@ def _seed(data: SandboxData, body: dict) -> Reply:
 
 
 def _schema(data: SandboxData) -> EndpointSchema:
-    newest = max(data.config.endpoint_versions or ["24.200.001"], key=version_tuple)
+    newest = max(data.config.endpoint_versions or [DEFAULT_ENDPOINT_VERSION], key=version_tuple)
     return endpoint_schema(newest, package_contents_exposed=data.config.package_contents_exposed)
 
 

@@ -5,9 +5,10 @@ endswith``, string literals with ``''`` escaping, ``datetimeoffset'…'`` / ``da
 or without offset, or date only), ``date'…'``, ``guid'…'``, numbers with an optional ``M``/``D``/
 ``F``/``L`` suffix, ``true``/``false``/``null``, and linked-entity paths (``ShipToAddress/City``).
 
-Evaluation follows the SQL the real query becomes: string comparisons ignore case and trailing
-spaces (SQL Server's default collation), a comparison with a missing value is "unknown" and
-``not unknown`` stays unknown, so a record is returned only when the whole filter is true.
+Evaluation follows the SQL the real query becomes (odata_logic.py): string comparisons ignore
+case and trailing spaces (SQL Server's default collation), a comparison with a missing value is
+"unknown" and ``not unknown`` stays unknown, so a record is returned only when the whole filter
+is true.
 Anything else (a detail-entity path, an unknown field, a custom field ``cf.…``, a malformed
 literal, a type mismatch) raises FilterError; entity_api answers it with a 500 HttpError.
 """
@@ -15,22 +16,26 @@ literal, a type mismatch) raises FilterError; entity_api answers it with a 500 H
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .schema import NUMERIC_TYPES, EndpointSchema, EntityDef
+from .odata_logic import (
+    COMPARISONS,
+    FilterError,
+    Operand,
+    Predicate,
+    compare,
+    edm_of,
+    kleene_and,
+    kleene_or,
+    text_test,
+)
+from .schema import EndpointSchema, EntityDef
 from .values import parse_iso
 
-Predicate = Callable[[dict], bool | None]
-Getter = Callable[[dict], Any]
-
-
-class FilterError(Exception):
-    """The filter cannot be parsed or applied; the text is Microsoft.Data.OData-style."""
-
+__all__ = ["FilterError", "Predicate", "compile_filter", "tokenize"]
 
 _TOKEN = re.compile(
     r"""
@@ -44,16 +49,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-_COMPARISONS = {"eq", "ne", "gt", "ge", "lt", "le"}
 _FUNCTIONS = {"substringof", "startswith", "endswith"}
-_OPERATOR_KINDS = {
-    "eq": "Equal",
-    "ne": "NotEqual",
-    "gt": "GreaterThan",
-    "ge": "GreaterThanOrEqual",
-    "lt": "LessThan",
-    "le": "LessThanOrEqual",
-}
 
 
 @dataclass
@@ -61,15 +57,6 @@ class Token:
     kind: str
     text: str
     position: int
-
-
-@dataclass
-class Operand:
-    """A compiled operand: its OData type ("string", "number", "datetime", "boolean", "guid",
-    "null") and how to read it from a record."""
-
-    edm: str
-    get: Getter
 
 
 def tokenize(text: str) -> list[Token]:
@@ -148,14 +135,14 @@ class _Parser:
         left = self.and_expr()
         while self.keyword("or"):
             a, b = self.boolean(left), self.boolean(self.and_expr())
-            left = Operand("boolean", _kleene_or(a, b))
+            left = Operand("boolean", kleene_or(a, b))
         return left
 
     def and_expr(self) -> Operand:
         left = self.not_expr()
         while self.keyword("and"):
             a, b = self.boolean(left), self.boolean(self.not_expr())
-            left = Operand("boolean", _kleene_and(a, b))
+            left = Operand("boolean", kleene_and(a, b))
         return left
 
     def not_expr(self) -> Operand:
@@ -167,10 +154,10 @@ class _Parser:
     def comparison(self) -> Operand:
         left = self.primary()
         token = self.peek()
-        if token and token.kind == "name" and token.text in _COMPARISONS:
+        if token and token.kind == "name" and token.text in COMPARISONS:
             self.index += 1
             right = self.primary()
-            return _compare(token.text, left, right, self.text)
+            return compare(token.text, left, right, self.text)
         return left
 
     def primary(self) -> Operand:
@@ -249,10 +236,10 @@ class _Parser:
                 )
         if token.text == "substringof":
             needle, haystack = first.get, second.get
-            test = _text_test(lambda h, n: n in h)
+            test = text_test(lambda h, n: n in h)
         else:
             haystack, needle = first.get, second.get
-            test = _text_test(
+            test = text_test(
                 (lambda h, n: h.startswith(n))
                 if token.text == "startswith"
                 else (lambda h, n: h.endswith(n))
@@ -289,7 +276,7 @@ class _Parser:
                 continue
             if not last:
                 raise FilterError(f"'{name}' has no fields (position {token.position}).")
-            edm = _edm_of(definition.type_name)
+            edm = edm_of(definition.type_name)
 
             def get(record: dict, path=tuple(getters)) -> Any:
                 value: Any = record
@@ -303,18 +290,6 @@ class _Parser:
         raise FilterError(f"Syntax error at position {token.position} in '{self.text}'.")
 
 
-def _edm_of(type_name: str) -> str:
-    if type_name == "DateTimeValue":
-        return "datetime"
-    if type_name in NUMERIC_TYPES:
-        return "number"
-    if type_name == "BooleanValue":
-        return "boolean"
-    if type_name == "GuidValue":
-        return "guid"
-    return "string"
-
-
 def _parse_datetime_literal(body: str, prefix: str, tz: timezone) -> datetime | None:
     """``datetimeoffset'2024-07-15T10:31:28.402+03:00'``, without offset (local time), or date
     only. A ``+`` a client forgot to URL-encode arrives as a space and is refused, as the OData
@@ -324,94 +299,3 @@ def _parse_datetime_literal(body: str, prefix: str, tz: timezone) -> datetime | 
     if prefix == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", body):
         return None
     return parse_iso(body, tz) if "T" in body or len(body) == 10 else None
-
-
-def _text_test(test: Callable[[str, str], bool]) -> Callable[[Any, Any], bool | None]:
-    def run(haystack: Any, needle: Any) -> bool | None:
-        if haystack is None or needle is None:
-            return None
-        return test(_fold(haystack), _fold(needle))
-
-    return run
-
-
-def _fold(value: Any) -> str:
-    return str(value).rstrip().casefold()
-
-
-def _compare(op: str, left: Operand, right: Operand, text: str) -> Operand:
-    kinds = {left.edm, right.edm} - {"null"}
-    if len(kinds) > 1:
-        raise FilterError(
-            "A binary operator with incompatible types was detected. Found operand types "
-            f"'{_edm_name(left.edm)}' and '{_edm_name(right.edm)}' for operator kind "
-            f"'{_OPERATOR_KINDS[op]}'."
-        )
-    edm = kinds.pop() if kinds else "null"
-    if edm == "boolean" and op not in ("eq", "ne"):
-        raise FilterError(f"The operator '{op}' cannot compare boolean values in '{text}'.")
-    normalize = _fold if edm == "string" else (lambda v: v)
-    compare = _OPS[op]
-
-    def predicate(record: dict) -> bool | None:
-        a, b = left.get(record), right.get(record)
-        if left.edm == "null" or right.edm == "null":
-            # `Field eq null` / `ne null`: the only comparisons that see a missing value.
-            value = b if left.edm == "null" else a
-            if op == "eq":
-                return value is None
-            if op == "ne":
-                return value is not None
-            return None
-        if a is None or b is None:
-            return None
-        return compare(normalize(a), normalize(b))
-
-    return Operand("boolean", predicate)
-
-
-def _edm_name(edm: str) -> str:
-    return {
-        "string": "Edm.String",
-        "number": "Edm.Decimal",
-        "datetime": "Edm.DateTimeOffset",
-        "boolean": "Edm.Boolean",
-        "guid": "Edm.Guid",
-        "null": "<null>",
-    }[edm]
-
-
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b,
-    "ne": lambda a, b: a != b,
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-}
-
-
-def _kleene_and(a: Predicate, b: Predicate) -> Predicate:
-    def run(record: dict) -> bool | None:
-        x = a(record)
-        if x is False:
-            return False
-        y = b(record)
-        if y is False:
-            return False
-        return None if x is None or y is None else True
-
-    return run
-
-
-def _kleene_or(a: Predicate, b: Predicate) -> Predicate:
-    def run(record: dict) -> bool | None:
-        x = a(record)
-        if x is True:
-            return True
-        y = b(record)
-        if y is True:
-            return True
-        return None if x is None or y is None else False
-
-    return run

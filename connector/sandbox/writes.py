@@ -23,11 +23,12 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from . import entity_errors as errors
+from .columns import DISPLAY_NAMES, MAX_LENGTHS
 from .data import Record, SandboxData, normalize_key
 from .http import Reply, SandboxHttpError
 from .odata import FilterError, compile_filter
 from .render import Projection, RenderContext, render
-from .schema import DISPLAY_NAMES, MAX_LENGTHS, EndpointSchema, EntityDef
+from .schema import EndpointSchema, EntityDef
 from .values import coerce, json_type_name
 
 SYSTEM_KEYS = frozenset({"id", "rowNumber", "note", "custom", "_links", "files", "error", "delete"})

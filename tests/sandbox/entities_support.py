@@ -10,9 +10,10 @@ from typing import Any
 
 import requests
 
+from connector.sandbox.config import DEFAULT_ENDPOINT_VERSION
 from connector.sandbox.server import SandboxServer
 
-VERSION = "24.200.001"
+VERSION = DEFAULT_ENDPOINT_VERSION
 
 
 class Client:
