@@ -18,6 +18,7 @@ from .faults import FaultRule
 from .host import SandboxHost
 from .http import Reply, SandboxHttpError
 from .incoming import IncomingRequest
+from .push import PushDestination
 
 CONTROL_PREFIX = "_sandbox"
 TOKEN_HEADER = "X-Sandbox-Token"
@@ -103,6 +104,8 @@ class ControlApi:
             return Reply(200, self.clock())
         if head == "data":
             return self._data(method, path[1:], query, body)
+        if head == "push":
+            return self._push(method, path[1:], body)
         return _error(404, f"no control call {method} /{CONTROL_PREFIX}/{'/'.join(path)}")
 
     # ------------------------------------------------------------------ calls
@@ -173,6 +176,35 @@ class ControlApi:
                 return Reply(200, {"removed": int(rest[0])})
             return _error(404, f"no fault {rest[0]}")
         return _error(404, "faults: GET, POST or DELETE /_sandbox/faults[/<id>]")
+
+    def _push(self, method: str, rest: list[str], body: Any) -> Reply:
+        """Push notification destinations (push.py): GET lists them with what was sent, POST
+        adds one (``{"address": …, "header_name": …, "header_value": …, "entity": "SalesOrder"
+        | "Shipment", "delay", "drop_rate", "duplicate_rate", …}``), DELETE /<id> removes one."""
+        push = self._server.push
+        if push is None:
+            return _error(501, "the sandbox's entity layer is not installed")
+        if method == "GET" and not rest:
+            return Reply(
+                200,
+                {
+                    "destinations": [d.public() for d in push.destinations()],
+                    "stats": dataclasses.asdict(push.stats),
+                },
+            )
+        if method == "POST" and not rest:
+            if not isinstance(body, dict):
+                raise ValueError("send a destination object")
+            try:
+                destination = PushDestination(**body)
+            except TypeError as exc:
+                raise ValueError(f"unknown destination field: {exc}") from None
+            return Reply(201, push.add(destination).public())
+        if method == "DELETE" and len(rest) == 1 and rest[0].isdigit():
+            if push.remove(int(rest[0])):
+                return Reply(200, {"removed": int(rest[0])})
+            return _error(404, f"no push destination {rest[0]}")
+        return _error(404, "push: GET or POST /_sandbox/push, DELETE /_sandbox/push/<id>")
 
     def _data(self, method: str, rest: list[str], query: dict[str, str], body: Any) -> Reply:
         if self._server.data is None:

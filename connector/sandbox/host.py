@@ -17,6 +17,7 @@ class SandboxHost(Protocol):
     faults: Any  # faults.FaultInjector
     limits: Any  # limits.RequestLimiter
     oauth: Any  # oauth.OAuthServer
+    push: Any  # push.PushNotifier, or None without the entity layer
     authorize: Any  # oauth_authorize.AuthorizationEndpoint
     auth: Any  # auth.Authenticator
     request_log: Any  # request_log.RequestLog

@@ -30,6 +30,7 @@ from .incoming import IncomingRequest
 from .limits import RequestLimiter
 from .oauth import OAuthServer
 from .oauth_authorize import AuthorizationEndpoint
+from .push import PushNotifier
 from .request_log import RequestLog
 from .routing import SiteRouter
 from .sessions import SessionRegistry
@@ -60,6 +61,8 @@ class SandboxServer:
         self.faults = FaultInjector(seed=self.config.seed)
         self.limits = RequestLimiter(self.config, self.clock)
         self.data, self.entities = _entity_layer(self.config, self.clock)
+        # Push notifications to the destinations set through /_sandbox/push (push.py).
+        self.push = PushNotifier(self.data) if self.data is not None else None
         self.sessions = SessionRegistry(self.config, self.clock, on_close=self._session_closed)
         self.authorize = AuthorizationEndpoint(self.config, self.clock)
         self.oauth = OAuthServer(self.config, self.clock, self.sessions, self.authorize)
@@ -123,6 +126,8 @@ class SandboxServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        if self.push is not None:
+            self.push.stop()
         self._close()
 
     def __enter__(self) -> SandboxServer:

@@ -150,3 +150,26 @@ def test_drops_and_duplicates(sandbox, notifier, receiver):
 def test_a_bad_destination_is_refused(notifier, bad):
     with pytest.raises(ValueError):
         notifier.add(PushDestination(**bad))
+
+
+def test_destinations_are_set_through_the_control_endpoint(sandbox, receiver):
+    webhook = receiver()
+    control = f"{sandbox.site_url}/_sandbox/push"
+    added = requests.post(
+        control,
+        json={"address": webhook.url, "header_name": "X-Secret", "header_value": "hidden"},
+        timeout=10,
+    )
+    assert added.status_code == 201 and added.json()["header_value"] == "(set)"
+    order = _open_order(sandbox)
+    _edit(sandbox, order["OrderType"], order["OrderNbr"], Description={"value": "via control"})
+
+    assert len(webhook.wait_for(1)) == 1
+    listed = requests.get(control, timeout=10).json()
+    assert listed["stats"]["delivered"] == 1 and "hidden" not in json.dumps(listed)
+    refused = requests.post(control, json={"address": webhook.url, "colour": "red"}, timeout=10)
+    assert refused.status_code == 400
+    gone = requests.delete(f"{control}/{added.json()['id']}", timeout=10)
+    assert (
+        gone.status_code == 200 and requests.get(control, timeout=10).json()["destinations"] == []
+    )
