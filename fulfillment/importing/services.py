@@ -36,7 +36,10 @@ def import_store_run(
     store = StoreConnection.objects.filter(pk=store_id).first()
     if store is None:
         return None
-    if trigger == ImportTrigger.SCHEDULE and store.status != StoreStatus.ACTIVE:
+    if (
+        trigger in (ImportTrigger.SCHEDULE, ImportTrigger.PUSH)
+        and store.status != StoreStatus.ACTIVE
+    ):
         return None
     if requested_at is not None:
         started = (
@@ -47,7 +50,32 @@ def import_store_run(
         if started and started >= requested_at:
             logger.info("store %s: an import already ran since this one was asked for", store_id)
             return None
-    return import_run(store=store, trigger=trigger, full=full, since=since)
+    run = import_run(store=store, trigger=trigger, full=full, since=since)
+    if run is not None:
+        _catch_up_if_asked_during(run)
+    return run
+
+
+def import_catch_up(*, store: StoreConnection) -> None:
+    """A push notification arrived: scan the store's changes soon (on the interactive queue),
+    besides importing the records it named — a notification Acumatica never delivered is then
+    caught by the next one's scan, not only by the schedule. Scans asked for while one runs are
+    one scan after it (``requested_at``, ``catch_up_requested_at``)."""
+    now = timezone.now()
+    lease.import_state_for(store.pk)
+    ImportState.objects.filter(store_id=store.pk).update(catch_up_requested_at=now)
+    enqueue_after_commit(IMPORT_STORE_NOW, store.pk, str(ImportTrigger.PUSH), now.isoformat())
+
+
+def _catch_up_if_asked_during(run: ImportRun) -> None:
+    asked = (
+        ImportState.objects.filter(store_id=run.store_id)
+        .values_list("catch_up_requested_at", flat=True)
+        .first()
+    )
+    if asked and asked > run.started_at:
+        now = timezone.now().isoformat()
+        enqueue_after_commit(IMPORT_STORE_NOW, run.store_id, str(ImportTrigger.PUSH), now)
 
 
 def import_request(

@@ -109,6 +109,9 @@ class ImportState(models.Model):
     lease_holder = models.CharField(max_length=100, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    # A push notification asked for a catch-up scan then; a run that started earlier queues one
+    # more when it ends, so no notification's scan is lost to a busy lease.
+    catch_up_requested_at = models.DateTimeField(null=True, blank=True)
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_finished_at = models.DateTimeField(null=True, blank=True)
     last_succeeded_at = models.DateTimeField(null=True, blank=True)

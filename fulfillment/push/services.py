@@ -23,6 +23,7 @@ from stores.audit import audit_record
 from stores.models import AuditEntry, StoreConnection, StoreStatus
 from stores.validation import client_id_tenant
 
+from ..importing.services import import_catch_up
 from ..importing.targeted import keys_import
 from ..jobs import PUSH_IMPORT, enqueue_after_commit
 from ..models import PushEndpoint, PushNotification, PushStatus
@@ -158,6 +159,7 @@ def push_import(*, notification_id: int) -> PushNotification | None:
         return None
     row = PushNotification.objects.select_related("store").get(pk=notification_id)
     run = keys_import(store=row.store, keys=[tuple(key) for key in row.keys])
+    import_catch_up(store=row.store)
     row.import_run = run
     row.status = PushStatus.FAILED if run.error else PushStatus.IMPORTED
     row.reason = run.error or (

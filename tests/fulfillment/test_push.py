@@ -53,11 +53,23 @@ def _open_numbers(sandbox_data, count):
 
 
 def test_a_notification_imports_the_orders_it_names_once(
-    client, sandbox, sandbox_data, store_factory, jobs_run_here, django_capture_on_commit_callbacks
+    client,
+    sandbox,
+    sandbox_data,
+    store_factory,
+    run_import,
+    jobs_run_here,
+    django_capture_on_commit_callbacks,
 ):
     store = store_factory(sandbox)
+    run_import(store)
     endpoint, secret = push_endpoint_issue(store=store)
-    numbers = _open_numbers(sandbox_data, 2)
+    numbers = [
+        sandbox_data.create_order(customer="GOODFOOD", lines=[{"inventory": item, "qty": 1}])[
+            "OrderNbr"
+        ]["value"]
+        for item in ("TENT-2P", "MUG-CERAMIC")
+    ]
     rows = [{"SOOrder_orderType": "SO", "SOOrder_orderNbr": n, "Status": "Open"} for n in numbers]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -65,9 +77,8 @@ def test_a_notification_imports_the_orders_it_names_once(
 
     assert response.status_code == 202, response.content
     assert response.json()["status"] == "accepted"
-    orders = Order.objects.filter(store=store)
-    assert sorted(orders.values_list("erp_order_nbr", flat=True)) == sorted(numbers)
-    assert {o.status for o in orders} == {OrderStatus.READY}
+    orders = Order.objects.filter(store=store, erp_order_nbr__in=numbers)
+    assert {o.status for o in orders} == {OrderStatus.READY} and orders.count() == 2
     pushed = PushNotification.objects.get(store=store)
     assert pushed.status == PushStatus.IMPORTED and pushed.keys == [["SO", n] for n in numbers]
     run = pushed.import_run
@@ -78,8 +89,10 @@ def test_a_notification_imports_the_orders_it_names_once(
         again = _post(client, endpoint, _notification("n-1", rows), secret)
     assert again.status_code == 202 and again.json()["status"] == "duplicate"
     assert PushNotification.objects.filter(store=store).count() == 1
-    assert ImportRun.objects.filter(store=store, trigger=ImportTrigger.PUSH).count() == 1
-    assert orders.count() == 2
+    # One read of the named keys, one catch-up scan of the store's changes: not again.
+    runs = ImportRun.objects.filter(store=store, trigger=ImportTrigger.PUSH)
+    assert sorted(runs.values_list("scan", flat=True)) == ["incremental", "push"]
+    assert Order.objects.filter(store=store, erp_order_nbr__in=numbers).count() == 2
     endpoint.refresh_from_db()
     assert endpoint.received_count == 1 and endpoint.last_received_at is not None
 
@@ -110,6 +123,33 @@ def test_a_row_that_left_the_inquiry_updates_the_order(
     assert response.status_code == 202
     order = Order.objects.get(store=store, erp_order_nbr=number)
     assert order.status == OrderStatus.CANCELLED_AT_SOURCE
+
+
+def test_an_order_whose_notification_never_came_is_caught_by_the_next_ones_scan(
+    client,
+    sandbox,
+    sandbox_data,
+    store_factory,
+    run_import,
+    jobs_run_here,
+    django_capture_on_commit_callbacks,
+):
+    store = store_factory(sandbox)
+    run_import(store)
+    lost = sandbox_data.create_order(
+        customer="GOODFOOD", lines=[{"inventory": "TENT-2P", "qty": 1}]
+    )
+    named = sandbox_data.create_order(
+        customer="ZENWELL", lines=[{"inventory": "MUG-CERAMIC", "qty": 2}]
+    )
+    endpoint, secret = push_endpoint_issue(store=store)
+    row = {"OrderType": "SO", "OrderNbr": named["OrderNbr"]["value"]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(client, endpoint, _notification("n-9", [row]), secret).status_code == 202
+
+    imported = set(Order.objects.filter(store=store).values_list("erp_order_nbr", flat=True))
+    assert {lost["OrderNbr"]["value"], named["OrderNbr"]["value"]} <= imported
 
 
 @pytest.mark.parametrize(("secret", "reason"), [(None, "missing"), ("not-the-secret", "wrong")])
