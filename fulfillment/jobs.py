@@ -35,13 +35,21 @@ ROUTES = {
 }
 
 
-def enqueue_after_commit(name: str, *args) -> None:
+def enqueue_after_commit(name: str, *args, delay: float = 0) -> None:
     """Queue job ``name`` with ``args`` (JSON values) when the current transaction commits, or
     at once outside one. A job registered in this process is sent through its task object, so
     Celery's eager mode and routing apply as for ``task.delay``."""
-    transaction.on_commit(lambda: send(name, args))
+    if delay > 0:
+        transaction.on_commit(lambda: send_later(name, args, delay))
+    else:
+        transaction.on_commit(lambda: send(name, args))
 
 
 def send(name: str, args: tuple) -> None:
     """Hand job ``name`` to the broker now."""
     current_app.signature(name, args=args).delay()
+
+
+def send_later(name: str, args: tuple, delay: float) -> None:
+    """Hand job ``name`` to the broker, to run ``delay`` seconds from now."""
+    current_app.signature(name, args=args).apply_async(countdown=delay)

@@ -159,6 +159,10 @@ def queued_jobs(monkeypatch):
 
     queued: dict[str, list[tuple]] = defaultdict(list)
     monkeypatch.setattr(jobs, "send", lambda name, args: queued[name].append(tuple(args)))
+    # Jobs queued to run later (a retry's own task) are kept apart: "<name> later".
+    monkeypatch.setattr(
+        jobs, "send_later", lambda name, args, delay: queued[f"{name} later"].append(tuple(args))
+    )
     return queued
 
 
@@ -170,3 +174,5 @@ def jobs_run_here(monkeypatch):
     from fulfillment import jobs, tasks  # noqa: F401  (registers the tasks)
 
     monkeypatch.setattr(jobs, "send", lambda name, args: current_app.tasks[name].apply(args=args))
+    # A job for later (a retry's own task) is not run: the test runs what it waits for itself.
+    monkeypatch.setattr(jobs, "send_later", lambda name, args, delay: None)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from stores.models import StoreStatus
 from stores.services import store_mark_needs_attention
 
+from ..jobs import WRITE_BACK, enqueue_after_commit
 from ..models import (
     Fulfillment,
     FulfillmentStatus,
@@ -32,6 +33,9 @@ from . import conf, outbox
 from .orders import order_status_refresh
 from .outcomes import FAILED, HELD, HELD_BACK, LEASE_LOST, RETRY, SUCCEEDED, Outcome
 
+# A retry due within this long gets a task of its own (Celery countdown); later ones are the
+# sweep's (dispatch_writebacks, every 30 s).
+SOON = dt.timedelta(seconds=60)
 logger = logging.getLogger("connector.fulfillment")
 
 
@@ -231,6 +235,9 @@ def _apply(fulfillment, attempt, outcome: Outcome, row: WriteBackOutbox, now) ->
             f"{timezone.localtime(now + wait):%Y-%m-%d %H:%M:%S}: {outcome.message}"
         )
         _reschedule(row, due_at=now + wait, blocked_until=blocked_until)
+        if wait <= SOON:
+            # Soon: its own task, rather than the next sweep (every 30 s).
+            enqueue_after_commit(WRITE_BACK, fulfillment.pk, delay=wait.total_seconds())
     return ["status", "status_reason", "last_error", "last_error_fields"]
 
 
