@@ -1,5 +1,6 @@
-"""The Redis limiter: one budget per Acumatica instance for every process, on a real Redis
-(REDIS_URL, else 127.0.0.1:6379; skipped, saying so, where none answers)."""
+"""The limiters shared by processes: one budget per Acumatica instance for every process. The
+Redis one on a real Redis (REDIS_URL, else 127.0.0.1:6379; skipped, saying so, where none
+answers), the SQLite-file one (the embedded default) on a file of the test's own."""
 
 from __future__ import annotations
 
@@ -12,14 +13,19 @@ import uuid
 import pytest
 
 from connector.acumatica import CircuitOpen, InstanceLimits, Outcome, Throttled
+from connector.acumatica.file_limiter import FileLimiter
 from connector.acumatica.shared_limiter import RedisLimiter
 
 redis = pytest.importorskip("redis")
 URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 
 
-@pytest.fixture
-def prefix():
+@pytest.fixture(params=["redis", "file"])
+def prefix(request, tmp_path):
+    """Where the limiters of one test keep their shared state: a Redis key prefix, or a file."""
+    if request.param == "file":
+        yield str(tmp_path / "limits.sqlite3")
+        return
     client = redis.Redis.from_url(URL)
     try:
         client.ping()
@@ -32,7 +38,11 @@ def prefix():
 
 
 def _limiter(prefix, **limits):
-    limiter = RedisLimiter(redis.Redis.from_url(URL), prefix=prefix, slot_ttl=limits.pop("ttl", 30))
+    ttl = limits.pop("ttl", 30)
+    if prefix.endswith(".sqlite3"):
+        limiter = FileLimiter(prefix, slot_ttl=ttl)
+    else:
+        limiter = RedisLimiter(redis.Redis.from_url(URL), prefix=prefix, slot_ttl=ttl)
     limiter.set_limits("erp", InstanceLimits(**limits))
     return limiter
 
