@@ -115,6 +115,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Redis for the Acumatica request limiter shared by every process (connector/limits.py); without
+# it the processes of this machine share a SQLite file under CONNECTOR_VAR_DIR.
+REDIS_URL = env.str("REDIS_URL", default="")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     # The transport does not create its folders, and publishing into a missing one just hangs.
