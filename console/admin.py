@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from connector.admin import ReadOnlyAdminMixin
+from stores.admin.readonly import ReadOnlyAdminMixin
 
 from .models import Alert
 

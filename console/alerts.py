@@ -32,53 +32,49 @@ from connector.models import Heartbeat
 from fulfillment.models import Fulfillment, FulfillmentStatus
 from stores.models import StoreConnection, StoreStatus
 
+from .causes import (
+    ACTION_HINTS,
+    HELD_FOR_CARRIER_HINT,
+    THROTTLED_RECENTLY,
+    AlertCause,
+    cause_close_reason,
+    cause_title,
+)
 from .health import StoreHealth, is_behind, store_health_for
-from .models import Alert, AlertCause, AlertSeverity
+from .models import Alert, AlertSeverity
 from .ops import SCHEDULER_COMPONENT
 
 logger = logging.getLogger("connector.console")
 
 RECORD_FAILURES_LISTED = 5
 
-IMPORT_CAUSES = frozenset(
-    {
-        AlertCause.IMPORT_FAILING,
-        AlertCause.THROTTLED,
-        AlertCause.IMPORT_LAGGING,
-        AlertCause.RECORDS_FAILING,
-    }
-)
-WRITEBACK_CAUSES = frozenset(
-    {AlertCause.WRITEBACK_RETRYING, AlertCause.WRITEBACK_FAILED, AlertCause.WRITEBACK_HELD}
-)
-
-CLEARED = {
-    AlertCause.STORE_NEEDS_ATTENTION: "cleared: the store is active again",
-    AlertCause.IMPORT_FAILING: "cleared: an import succeeded",
-    AlertCause.THROTTLED: "cleared: no throttling any more",
-    AlertCause.IMPORT_LAGGING: "cleared: imports caught up",
-    AlertCause.RECORDS_FAILING: "cleared: the latest import had no failed orders",
-    AlertCause.WRITEBACK_RETRYING: "cleared: no write-back is retrying",
-    AlertCause.WRITEBACK_FAILED: "cleared: no write-back is failed",
-    AlertCause.WRITEBACK_HELD: "cleared: no write-back is held",
-    AlertCause.SCHEDULER_DOWN: "cleared: the scheduler is running",
-}
-
 
 @dataclass
 class CurrentCause:
+    """A cause that holds now; its title and what to do come from ``console.causes``."""
+
     store: StoreConnection | None
     cause: str
-    title: str
     detail: str = ""
     severity: str = AlertSeverity.WARNING
-    action_hint: str = ""
     action_url: str = ""
     occurrences: int = 1
+    # Fills the title's {count}.
+    count: int = 0
+    # Said instead of the cause's own action hint.
+    hint: str = ""
 
     @property
     def key(self) -> tuple[int | None, str]:
         return (self.store.pk if self.store else None, self.cause)
+
+    @property
+    def title(self) -> str:
+        return cause_title(self.cause, self.store, count=self.count)
+
+    @property
+    def action_hint(self) -> str:
+        return self.hint or ACTION_HINTS[self.cause]
 
 
 @dataclass
@@ -100,22 +96,13 @@ def alerts_evaluate(*, now: dt.datetime | None = None) -> EvaluationResult:
         if cause is not None:
             _refresh(alert, cause, now)
             result.updated.append(alert.pk)
-        elif _close(alert, _close_reason(alert, status_of), now):
+        elif _close(alert, cause_close_reason(alert.cause, status_of.get(alert.store_id)), now):
             result.closed.append(alert.pk)
 
     for cause in current.values():
         alert, created = _open(cause, now)
         (result.opened if created else result.updated).append(alert.pk)
     return result
-
-
-def _close_reason(alert: Alert, status_of: dict[int, str]) -> str:
-    status = status_of.get(alert.store_id) if alert.store_id else None
-    if status == StoreStatus.PAUSED:
-        return "store paused"
-    if status == StoreStatus.DRAFT:
-        return "store is a draft again"
-    return CLEARED.get(alert.cause, "cleared")
 
 
 def _refresh(alert: Alert, cause: CurrentCause, now: dt.datetime) -> None:
@@ -187,11 +174,8 @@ def _store_causes(h: StoreHealth, now: dt.datetime) -> list[CurrentCause]:
             CurrentCause(
                 store,
                 AlertCause.STORE_NEEDS_ATTENTION,
-                f"{store.name} needs attention",
                 detail=store.status_reason,
                 severity=AlertSeverity.CRITICAL,
-                action_hint="Fix the credentials or the user's rights in Acumatica, run the "
-                "connection test, then resume the store.",
                 action_url=reverse("stores:detail", args=[store.pk]),
             )
         )
@@ -209,17 +193,13 @@ def _import_causes(h: StoreHealth, now: dt.datetime) -> list[CurrentCause]:
         detail = (
             f"{run.error}\n{run.error_cause}".strip()
             if h.import_throttled
-            else f"Acumatica answered 429 (too many requests) {h.throttled_recently} times in "
-            "the last 15 minutes."
+            else THROTTLED_RECENTLY.format(count=h.throttled_recently)
         )
         found.append(
             CurrentCause(
                 store,
                 AlertCause.THROTTLED,
-                f"{store.name}: throttled by Acumatica",
                 detail=detail,
-                action_hint="Imports back off and continue by themselves. If it persists, lower "
-                "the request rate (longer import interval) or raise the licence's limits.",
                 action_url=import_now,
                 occurrences=max(h.failure_streak.count, h.throttled_recently, 1),
             )
@@ -229,9 +209,7 @@ def _import_causes(h: StoreHealth, now: dt.datetime) -> list[CurrentCause]:
             CurrentCause(
                 store,
                 AlertCause.IMPORT_FAILING,
-                f"{store.name}: imports failing",
                 detail=f"{run.error}\n{run.error_cause}".strip(),
-                action_hint="Read the cause below; once it is fixed, run an import now.",
                 action_url=import_now,
                 occurrences=h.failure_streak.count,
             )
@@ -242,11 +220,8 @@ def _import_causes(h: StoreHealth, now: dt.datetime) -> list[CurrentCause]:
             CurrentCause(
                 store,
                 AlertCause.IMPORT_LAGGING,
-                f"{store.name}: imports behind schedule",
                 detail=f"Last successful import: {minutes}; the store imports every "
                 f"{store.import_interval_minutes} minutes.",
-                action_hint="Check that the scheduler and a worker are running, then run an "
-                "import now.",
                 action_url=import_now,
             )
         )
@@ -259,12 +234,10 @@ def _import_causes(h: StoreHealth, now: dt.datetime) -> list[CurrentCause]:
             CurrentCause(
                 store,
                 AlertCause.RECORDS_FAILING,
-                f"{store.name}: {run.failed} orders could not be imported",
                 detail=listed,
-                action_hint="Open the import run for every reason; fix the orders in Acumatica "
-                "and they are imported on the next run.",
                 action_url=reverse("fulfillment:import_run_detail", args=[run.pk]),
                 occurrences=run.failed,
+                count=run.failed,
             )
         )
     return found
@@ -297,12 +270,10 @@ def _writeback_causes(h: StoreHealth) -> list[CurrentCause]:
             CurrentCause(
                 store,
                 AlertCause.WRITEBACK_RETRYING,
-                f"{store.name}: {h.writebacks_retrying} write-backs failing, retrying",
                 detail=latest.last_error if latest else "",
-                action_hint="They retry by themselves after a back-off; retry now once the "
-                "cause is fixed.",
                 action_url=f"{orders}?store={store.pk}&fulfillment_status=pending",
                 occurrences=h.writebacks_retrying,
+                count=h.writebacks_retrying,
             )
         )
     if h.writebacks_failed:
@@ -318,13 +289,11 @@ def _writeback_causes(h: StoreHealth) -> list[CurrentCause]:
             CurrentCause(
                 store,
                 AlertCause.WRITEBACK_FAILED,
-                f"{store.name}: {h.writebacks_failed} write-backs failed",
                 detail=detail,
                 severity=AlertSeverity.CRITICAL,
-                action_hint="Acumatica refused them or retries ran out: fix the cause (see "
-                "Acumatica's message), then retry the write-backs.",
                 action_url=f"{orders}?store={store.pk}&fulfillment_status=failed",
                 occurrences=h.writebacks_failed,
+                count=h.writebacks_failed,
             )
         )
     if h.writebacks_held:
@@ -335,16 +304,13 @@ def _writeback_causes(h: StoreHealth) -> list[CurrentCause]:
             CurrentCause(
                 store,
                 AlertCause.WRITEBACK_HELD,
-                f"{store.name}: {h.writebacks_held} write-backs held",
                 detail=reason,
-                action_hint="Add the missing carrier mapping; held write-backs are released "
-                "when it is saved."
-                if carrier
-                else "Do what the reason says; held write-backs continue once it is done.",
+                hint=HELD_FOR_CARRIER_HINT if carrier else "",
                 action_url=reverse("carriers:list", kwargs={"store_id": store.pk})
                 if carrier
                 else f"{orders}?store={store.pk}&fulfillment_status=held",
                 occurrences=h.writebacks_held,
+                count=h.writebacks_held,
             )
         )
     return found
@@ -364,8 +330,6 @@ def _scheduler_cause(now: dt.datetime) -> CurrentCause | None:
     return CurrentCause(
         None,
         AlertCause.SCHEDULER_DOWN,
-        "Scheduler not running: no imports or retries are being started",
         detail=detail,
         severity=AlertSeverity.CRITICAL,
-        action_hint="Start (or restart) celery beat; see the README's deployment section.",
     )

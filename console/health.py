@@ -27,6 +27,8 @@ from fulfillment.models import (
 )
 from stores.models import AcumaticaCall, StoreConnection, StoreSecrets, StoreStatus
 
+from .causes import THROTTLED_RECENTLY
+
 CALL_WINDOW = dt.timedelta(hours=1)
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
 # Words in a run's error_cause that mean Acumatica (or our own limiter) throttled us.
@@ -297,10 +299,7 @@ def _decide_state(h: StoreHealth, now: dt.datetime) -> None:
             h.reason = h.latest_run.error
             h.since = h.failure_streak.first_started_at
         else:
-            h.reason = (
-                f"Acumatica answered 429 (too many requests) {h.throttled_recently} times "
-                "in the last 15 minutes."
-            )
+            h.reason = THROTTLED_RECENTLY.format(count=h.throttled_recently)
             h.since = now - THROTTLE_WINDOW
     elif h.import_failing:
         h.state, h.reason = HealthState.FAILING, h.latest_run.error

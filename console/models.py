@@ -1,6 +1,7 @@
 """Alerts: what is wrong with a store (or the whole service), grouped by cause.
 
 One open alert per (store, cause) however many failures feed it; ``occurrences`` counts them.
+The causes, and what is said about each, are in ``console.causes``.
 ``console.alerts`` opens, refreshes and closes alerts from the current state of stores, imports
 and write-backs, so an alert closes by itself when its cause clears. Emails go out in batches
 (``notified_at`` / ``closed_notified_at`` say which alerts are already in one).
@@ -14,17 +15,9 @@ from django.utils import timezone
 
 from stores.models import StoreConnection
 
+from .causes import AlertCause, cause_action_label
 
-class AlertCause(models.TextChoices):
-    STORE_NEEDS_ATTENTION = "store_needs_attention", "Store needs attention"
-    IMPORT_FAILING = "import_failing", "Imports failing"
-    THROTTLED = "throttled", "Throttled by Acumatica"
-    IMPORT_LAGGING = "import_lagging", "Imports behind schedule"
-    RECORDS_FAILING = "records_failing", "Orders that could not be imported"
-    WRITEBACK_RETRYING = "writeback_retrying", "Write-backs failing, retrying"
-    WRITEBACK_FAILED = "writeback_failed", "Write-backs failed"
-    WRITEBACK_HELD = "writeback_held", "Write-backs held"
-    SCHEDULER_DOWN = "scheduler_down", "Scheduler not running"
+__all__ = ["Alert", "AlertCause", "AlertSeverity"]
 
 
 class AlertSeverity(models.TextChoices):
@@ -72,3 +65,8 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def action_label(self) -> str:
+        """The label of the button that follows ``action_url``."""
+        return cause_action_label(self.cause)

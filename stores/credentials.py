@@ -22,6 +22,7 @@ from connector.acumatica import (
     TokenState,
     default_limiter,
 )
+from connector.acumatica.config import DEFAULT_ENDPOINT_NAME, DEFAULT_ENDPOINT_VERSION
 
 from . import crypto
 from .calls import CallLedger
@@ -84,8 +85,8 @@ def store_tokens_save(*, store_id: int, tokens: TokenState | None) -> None:
 def connection_settings_for(store: StoreConnection) -> ConnectionSettings:
     return ConnectionSettings(
         store.instance_url,
-        endpoint_name=store.endpoint_name or "Default",
-        endpoint_version=store.endpoint_version or "24.200.001",
+        endpoint_name=store.endpoint_name or DEFAULT_ENDPOINT_NAME,
+        endpoint_version=store.endpoint_version or DEFAULT_ENDPOINT_VERSION,
         tenant=store.tenant or None,
         connect_timeout=settings.ACUMATICA_CONNECT_TIMEOUT,
         read_timeout=settings.ACUMATICA_READ_TIMEOUT,

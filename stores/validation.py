@@ -8,6 +8,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from connector.acumatica.config import DEFAULT_ENDPOINT_VERSION
+
 from .url_safety import UnsafeInstanceURL, check_instance_url
 
 CLIENT_ID_RE = re.compile(
@@ -65,7 +67,8 @@ def validate_client_id_matches_tenant(client_id: str, tenant: str) -> None:
 def validate_endpoint_version(value: str) -> None:
     if not ENDPOINT_VERSION_RE.match(value.strip()):
         raise ValidationError(
-            "An endpoint version looks like 24.200.001 (Web Service Endpoints, SM207060).",
+            f"An endpoint version looks like {DEFAULT_ENDPOINT_VERSION} (Web Service Endpoints, "
+            "SM207060).",
             code="endpoint_version_shape",
         )
 

@@ -113,8 +113,11 @@ def check_default_warehouse(ctx: Context) -> Outcome:
     store = ctx.store
     warehouse_id = store.default_warehouse.strip()
     if not warehouse_id:
-        imports = " (shipments of every warehouse are imported)" if store.shipment_mode else ""
-        return skip(f"No default warehouse is set, so there is nothing to check{imports}.")
+        imported = store.get_shipment_mode_display().lower()
+        return skip(
+            "No default warehouse is set, so there is nothing to check "
+            f"({imported} of every warehouse are imported)."
+        )
     try:
         found = ctx.acumatica.get(
             "Warehouse", warehouse_id, select="WarehouseID,Description,Active"

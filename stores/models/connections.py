@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from connector.acumatica.config import DEFAULT_ENDPOINT_NAME, DEFAULT_ENDPOINT_VERSION
+
 from .. import validation
 
 
@@ -95,13 +97,16 @@ class StoreConnection(models.Model):
     tenant = models.CharField(max_length=100, blank=True)
     username = models.CharField(max_length=150)
 
-    endpoint_name = models.CharField(max_length=100, default="Default")
-    endpoint_version = models.CharField(max_length=20, default="24.200.001")
+    endpoint_name = models.CharField(max_length=100, default=DEFAULT_ENDPOINT_NAME)
+    endpoint_version = models.CharField(max_length=20, default=DEFAULT_ENDPOINT_VERSION)
     order_type = models.CharField(max_length=2, default="SO")
     default_warehouse = models.CharField(max_length=30, blank=True)
     oauth_scope = models.CharField(max_length=200, default="api offline_access")
+    # What the store imports, said by its choice labels wherever it is shown.
     shipment_mode = models.BooleanField(
-        default=False, help_text="Import open Shipments instead of Sales Orders."
+        default=False,
+        choices=[(False, "Sales orders"), (True, "Shipments")],
+        help_text="Import open Shipments instead of Sales Orders.",
     )
     include_package_contents = models.BooleanField(default=False)
     import_interval_minutes = models.PositiveIntegerField(default=5)

@@ -110,8 +110,10 @@ def test_changelist_columns_search_and_filters(support_client, sandbox, store_fa
         result = support_client.get(url, query).context["cl"].result_list
         return {store.name for store in result}
 
-    assert names(mode="shipments") == {"Shipments store"}
-    assert names(mode="sales_orders") == {"Orders store"}
+    # The field's own filter, with its choice labels.
+    assert "By shipment mode" in page
+    assert names(shipment_mode__exact=1) == {"Shipments store"}
+    assert names(shipment_mode__exact=0) == {"Orders store"}
     assert names(status__exact="draft") == {"Orders store", "Shipments store"}
     assert names(endpoint_version__exact="23.200.001") == set()
     assert names(merchant__id__exact=merchant.pk) == {"Orders store", "Shipments store"}

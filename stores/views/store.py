@@ -1,129 +1,28 @@
 """Store pages: the list, one store's page, editing it and the actions on it. The Add
-Connection wizard is in ``views_wizard``.
+Connection wizard is in ``wizard``.
 
 Every view reads stores through ``stores.access`` (a store outside the user's reach is a 404,
 never a 403) and changes them through ``stores.services`` alone."""
 
 from __future__ import annotations
 
-import datetime as dt
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import ProtectedError, Q, RestrictedError
-from django.http import HttpResponseNotAllowed
+from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from . import access, services
-from .calls import calls_since, peak_requests_per_minute
-from .credentials import store_has_secrets
-from .forms import (
-    SECRET_FIELDS,
-    ActivateForm,
-    PauseForm,
-    StoreEditForm,
-    add_service_errors,
-    edit_initial,
-)
-from .models import AcumaticaCall, StoreSecrets, StoreStatus
-
-RECENT_CALLS = 20
-
-
-def stores_page(view):
-    """Signed in, with a role. Someone signed in whom nobody has given a role yet (no profile)
-    gets a page that says so instead of an empty list or an error."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if access.role_of(request.user) is None:
-            return render(request, "stores/no_access.html")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def store_page(*, post_only: bool = False):
-    """A page of one store: the store is looked up through ``access`` before anything else,
-    so another merchant's store is a 404 whatever the method."""
-
-    def decorate(view):
-        @stores_page
-        @wraps(view)
-        def wrapper(request, store_id):
-            store = access.store_for(request.user, store_id)
-            if post_only and request.method != "POST":
-                return HttpResponseNotAllowed(["POST"])
-            return view(request, store)
-
-        return wrapper
-
-    return decorate
-
-
-def receives_secrets(view):
-    """For views that take a Client Secret or password: error reports (500 pages, admin
-    e-mails) show neither those POST values nor any local variable of this view or of what it
-    calls (a form's cleaning code holds the typed secret in plain locals)."""
-    return sensitive_post_parameters(*SECRET_FIELDS)(sensitive_variables()(view))
-
-
-def posted(request):
-    """The POST data on a POST (even an empty one), else None: the form is unbound."""
-    return request.POST if request.method == "POST" else None
-
-
-def can_activate(store) -> bool:
-    return store.status in (StoreStatus.DRAFT, StoreStatus.NEEDS_ATTENTION)
-
-
-def run_connection_test(request, store) -> None:
-    """Run the test and say in one line how it went; the page shows every check."""
-    result = services.store_connection_test(store=store, actor=request.user)
-    if result.passed:
-        messages.success(request, "Connection test passed.")
-    else:
-        messages.error(request, "Connection test failed: see what to fix below.")
-
-
-def review_context(request, store, *, force_form: ActivateForm | None = None) -> dict:
-    """The last wizard step: everything entered, the last test, and how it may be activated."""
-    return {
-        "store": store,
-        "secrets": store_has_secrets(store),
-        "can_activate": can_activate(store) and bool(store.last_test_passed),
-        "show_activate": can_activate(store),
-        "can_force_activate": can_activate(store) and access.can_force_activate(request.user),
-        "force_form": force_form or ActivateForm(initial={"force": True}),
-    }
+from .. import access, services
+from ..credentials import store_has_secrets
+from ..forms import ActivateForm, PauseForm, StoreEditForm, add_service_errors, edit_initial
+from ..models import StoreStatus
+from ..selectors import RECENT_CALLS, store_licence_usage
+from .guards import posted, receives_secrets, store_page, stores_page
+from .review import review_context, run_connection_test
 
 
 @stores_page
 def store_list(request):
     return render(request, "stores/list.html", {"stores": access.stores_for(request.user)})
-
-
-def licence_usage(store) -> dict:
-    """The store's Acumatica usage in the last hour against its licence limits (blank limits:
-    unknown). Open sessions come from the stored token's expiry alone: nothing is decrypted."""
-    now = timezone.now()
-    hour_ago = now - dt.timedelta(hours=1)
-    calls = calls_since(since=hour_ago, store_ids=[store.pk])
-    return {
-        "requests_last_hour": calls.count(),
-        "throttled_last_hour": calls.filter(status=429).count(),
-        "failed_last_hour": calls.filter(Q(status__gte=400) | Q(status__isnull=True)).count(),
-        "peak_per_minute": peak_requests_per_minute(store_id=store.pk, since=hour_ago),
-        "open_sessions": int(
-            StoreSecrets.objects.filter(store=store, access_token_expires_at__gt=now).exists()
-        ),
-        "recent_calls": list(AcumaticaCall.objects.filter(store=store)[:RECENT_CALLS]),
-    }
 
 
 @store_page()
@@ -134,7 +33,7 @@ def store_detail(request, store):
         {
             **review_context(request, store),
             "can_delete": access.can_delete_store(request.user),
-            "usage": licence_usage(store),
+            "usage": store_licence_usage(store=store),
             "recent_calls_limit": RECENT_CALLS,
         },
     )

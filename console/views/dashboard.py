@@ -11,11 +11,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from stores.access import is_3pl_staff, store_for, stores_for
-from stores.views import stores_page
+from stores.views.guards import stores_page
 
-from .chart import hourly_chart_svg
-from .health import store_health_for
-from .selectors import alerts_for, hourly_activity
+from ..chart import hourly_chart_svg
+from ..selectors import hourly_activity, open_alerts_for, store_healths_for
 
 
 def _chart_store_ids(request):
@@ -37,21 +36,15 @@ def _local(hours):
 @stores_page
 def dashboard(request):
     now = timezone.now()
-    stores = list(stores_for(request.user).order_by("merchant__name", "name"))
     store_ids, chart_store = _chart_store_ids(request)
     activity = hourly_activity(store_ids=store_ids, now=now)
-    alerts = list(
-        alerts_for(request.user)
-        .filter(closed_at__isnull=True)
-        .order_by("severity", "-last_seen_at", "-id")
-    )
     return render(
         request,
         "console/dashboard.html",
         {
             "now": now,
-            "alerts": alerts,
-            "healths": store_health_for(stores, now=now),
+            "alerts": list(open_alerts_for(request.user)),
+            "healths": store_healths_for(request.user, now=now),
             "can_act": is_3pl_staff(request.user),
             "chart_store": chart_store,
             "chart_svg": hourly_chart_svg(

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from . import access, services
-from .credentials import store_has_secrets
-from .forms import (
+from .. import access, services
+from ..credentials import store_has_secrets
+from ..forms import (
     CredentialsForm,
     SettingsForm,
     StoreBasicsForm,
@@ -24,15 +24,10 @@ from .forms import (
     credentials_initial,
     settings_initial,
 )
-from .models import Merchant
-from .views import (
-    posted,
-    receives_secrets,
-    review_context,
-    run_connection_test,
-    store_page,
-    stores_page,
-)
+from ..models import Merchant
+from ..selectors import merchant_for
+from .guards import posted, receives_secrets, store_page, stores_page
+from .review import review_context, run_connection_test
 
 # Holds {"name", "merchant_id", "new_merchant"} until the store exists, then {"store_id"}.
 WIZARD_SESSION_KEY = "store_wizard"
@@ -40,7 +35,7 @@ WIZARD_SESSION_KEY = "store_wizard"
 
 def _wizard_merchant(user, basics: dict) -> Merchant:
     if basics.get("merchant_id"):
-        merchant = access.merchants_for(user).filter(pk=basics["merchant_id"]).first()
+        merchant = merchant_for(user=user, merchant_id=basics["merchant_id"])
         if merchant is None:
             raise ValidationError("That merchant no longer exists: go back and choose another.")
         return merchant
@@ -105,12 +100,8 @@ def new_credentials(request):
                 "Saved as a draft: the secrets are stored encrypted and will not be shown again.",
             )
             return redirect("stores:setup_settings", store_id=store.pk)
-    merchant_name = basics.get("new_merchant") or (
-        access.merchants_for(request.user)
-        .filter(pk=basics.get("merchant_id"))
-        .values_list("name", flat=True)
-        .first()
-    )
+    chosen = merchant_for(user=request.user, merchant_id=basics.get("merchant_id"))
+    merchant_name = basics.get("new_merchant") or (chosen.name if chosen else None)
     return render(
         request,
         "stores/setup_credentials.html",

@@ -1,30 +1,22 @@
-"""Django admin for support: find any merchant, user or store, fix state through the services.
+"""Store connections in the admin: support finds any store, edits it and runs the actions
+(connection test, pause, resume), all through the services with ``via="admin"``.
 
-Secrets are write-only here as everywhere: the store form has "New client secret" / "New
-password" fields that are never filled in, saved through ``store_secrets_set``, and the page
-says only whether each secret is stored. StoreSecrets has no admin page at all.
-
-Every change and action here goes through the services with ``via="admin"``, so it is in the
-audit log (read-only here, as is the ledger of Acumatica calls).
-"""
+Secrets are write-only here as everywhere: the form has "New client secret" / "New password"
+fields that are never filled in, saved through ``store_secrets_set``, and the page says only
+whether each secret is stored. StoreSecrets has no admin page at all."""
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
-from . import access
-from .credentials import store_has_secrets
-from .forms import LICENCE_FIELDS, SettingsForm
-from .models import AcumaticaCall, AuditEntry, Merchant, StoreConnection, UserProfile
-from .services import (
+from .. import access
+from ..credentials import store_has_secrets
+from ..forms import LICENCE_FIELDS, SETTINGS_FIELDS, SettingsForm
+from ..models import AuditEntry, StoreConnection
+from ..services import (
     EDITABLE_FIELDS,
     store_connection_test,
     store_create,
@@ -33,7 +25,7 @@ from .services import (
     store_resume,
     store_update,
 )
-from .validation import STORE_FIELD_VALIDATORS, store_field_errors
+from ..validation import STORE_FIELD_VALIDATORS, store_field_errors
 
 # Each test signs in to Acumatica while the request waits: keep an action within a page load.
 MAX_TESTS_PER_ACTION = 10
@@ -42,58 +34,18 @@ SECRET_LABELS = {
     "password": "Password",
     "refresh_token": "OAuth refresh token",
 }
-
-
-@admin.register(Merchant)
-class MerchantAdmin(admin.ModelAdmin):
-    list_display = ["name", "user_count", "store_count", "created_at"]
-    search_fields = ["name"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                user_count=Count("users", distinct=True),
-                store_count=Count("stores", distinct=True),
-            )
-        )
-
-    @admin.display(description="users", ordering="user_count")
-    def user_count(self, merchant: Merchant) -> int:
-        return merchant.user_count
-
-    @admin.display(description="stores", ordering="store_count")
-    def store_count(self, merchant: Merchant) -> int:
-        return merchant.store_count
-
-
-class UserProfileInline(admin.StackedInline):
-    model = UserProfile
-    fields = ["role", "merchant"]
-    autocomplete_fields = ["merchant"]
-    max_num = 1
-    verbose_name = "connector role"
-    verbose_name_plural = "connector role"
-
-
-User = get_user_model()
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    inlines = [UserProfileInline]
-    list_display = [*DjangoUserAdmin.list_display, "connector_role"]
-    list_select_related = ["connector_profile__merchant"]
-
-    @admin.display(description="connector role")
-    def connector_role(self, user) -> str:
-        profile = getattr(user, "connector_profile", None)
-        if profile is None:
-            return "—"
-        merchant = f" of {profile.merchant}" if profile.merchant else ""
-        return f"{profile.get_role_display()}{merchant}"
+# Shown, never edited: the status is changed by the actions and the connection test.
+STATE_FIELDS = [
+    "status",
+    "status_reason",
+    "status_since",
+    "forced_activation_reason",
+    "last_test_passed",
+    "last_test_at",
+    "last_test_checks",
+    "created_at",
+    "updated_at",
+]
 
 
 def _write_only_field(label: str) -> forms.CharField:
@@ -113,6 +65,13 @@ class StoreConnectionAdminForm(forms.ModelForm):
         max_length=500,
         assume_scheme="https",
         help_text=StoreConnection._meta.get_field("instance_url").help_text,
+    )
+    # A checkbox, as on the console's settings step (the model field's choices would make it
+    # a select).
+    shipment_mode = forms.BooleanField(
+        label="Shipment mode",
+        required=False,
+        help_text=StoreConnection._meta.get_field("shipment_mode").help_text,
     )
     new_client_secret = _write_only_field("New client secret")
     new_password = _write_only_field("New password")
@@ -139,21 +98,6 @@ class StoreConnectionAdminForm(forms.ModelForm):
         return cleaned
 
 
-class ModeFilter(admin.SimpleListFilter):
-    title = "mode"
-    parameter_name = "mode"
-
-    def lookups(self, request, model_admin):
-        return [("sales_orders", "Sales orders"), ("shipments", "Shipments")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "sales_orders":
-            return queryset.filter(shipment_mode=False)
-        if self.value() == "shipments":
-            return queryset.filter(shipment_mode=True)
-        return queryset
-
-
 @admin.register(StoreConnection)
 class StoreConnectionAdmin(admin.ModelAdmin):
     form = StoreConnectionAdminForm
@@ -168,22 +112,11 @@ class StoreConnectionAdmin(admin.ModelAdmin):
         "last_test_at",
     ]
     list_select_related = ["merchant"]
-    list_filter = ["status", ModeFilter, "endpoint_version", "merchant"]
+    list_filter = ["status", "shipment_mode", "endpoint_version", "merchant"]
     search_fields = ["name", "merchant__name", "instance_url", "client_id", "username"]
     autocomplete_fields = ["merchant"]
     actions = ["run_connection_test", "pause", "resume"]
-    readonly_fields = [
-        "stored_secrets",
-        "status",
-        "status_reason",
-        "status_since",
-        "forced_activation_reason",
-        "last_test_passed",
-        "last_test_at",
-        "last_test_checks",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = ["stored_secrets", *STATE_FIELDS]
     fieldsets = [
         (None, {"fields": ["merchant", "name"]}),
         (
@@ -202,36 +135,10 @@ class StoreConnectionAdmin(admin.ModelAdmin):
         ),
         (
             "Endpoint and orders",
-            {
-                "fields": [
-                    "endpoint_name",
-                    "endpoint_version",
-                    "order_type",
-                    "default_warehouse",
-                    "oauth_scope",
-                    "shipment_mode",
-                    "include_package_contents",
-                    "import_interval_minutes",
-                ]
-            },
+            {"fields": [*SETTINGS_FIELDS, "import_interval_minutes"]},
         ),
         ("Licence limits (License Monitoring Console, SM604000)", {"fields": [*LICENCE_FIELDS]}),
-        (
-            "Status (changed by the actions and the connection test)",
-            {
-                "fields": [
-                    "status",
-                    "status_reason",
-                    "status_since",
-                    "forced_activation_reason",
-                    "last_test_passed",
-                    "last_test_at",
-                    "last_test_checks",
-                    "created_at",
-                    "updated_at",
-                ]
-            },
-        ),
+        ("Status (changed by the actions and the connection test)", {"fields": STATE_FIELDS}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -241,7 +148,7 @@ class StoreConnectionAdmin(admin.ModelAdmin):
 
     @admin.display(description="mode")
     def mode(self, store: StoreConnection) -> str:
-        return "Shipments" if store.shipment_mode else "Sales orders"
+        return store.get_shipment_mode_display()
 
     @admin.display(description="stored secrets")
     def stored_secrets(self, store: StoreConnection) -> str:
@@ -346,94 +253,3 @@ class StoreConnectionAdmin(admin.ModelAdmin):
             self.message_user(
                 request, f"{store}: now {store.get_status_display().lower()}.", messages.SUCCESS
             )
-
-
-def _pretty_json(value) -> str:
-    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by the services alone: support reads them here, never edits them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor_label", "via", "action", "store_label", "target", "summary"]
-    list_filter = ["via", "action", "store"]
-    search_fields = ["summary", "target_label", "actor_label"]
-    date_hierarchy = "at"
-    fields = [
-        "at",
-        "actor_label",
-        "actor",
-        "via",
-        "action",
-        "merchant",
-        "store",
-        "store_label",
-        "target",
-        "summary",
-        "reason",
-        "before_pretty",
-        "after_pretty",
-    ]
-    readonly_fields = fields
-
-    @admin.display(description="target")
-    def target(self, entry: AuditEntry) -> str:
-        if not entry.target_type:
-            return "—"
-        ident = f" #{entry.target_id}" if entry.target_id else ""
-        return f"{entry.target_type}{ident}: {entry.target_label}"
-
-    @admin.display(description="before")
-    def before_pretty(self, entry: AuditEntry) -> str:
-        return _pretty_json(entry.before)
-
-    @admin.display(description="after")
-    def after_pretty(self, entry: AuditEntry) -> str:
-        return _pretty_json(entry.after)
-
-
-@admin.register(AcumaticaCall)
-class AcumaticaCallAdmin(ReadOnlyAdmin):
-    list_display = ["at", "store", "purpose", "method", "path", "status", "duration_ms", "error"]
-    list_select_related = ["store__merchant"]
-    list_filter = ["status", "purpose", "store", "method"]
-    search_fields = ["path", "error"]
-    date_hierarchy = "at"
-    fields = [
-        "at",
-        "store",
-        "purpose",
-        "method",
-        "path",
-        "status",
-        "duration_ms",
-        "error",
-        "response_excerpt_pretty",
-    ]
-    readonly_fields = fields
-
-    @admin.display(description="response excerpt")
-    def response_excerpt_pretty(self, call: AcumaticaCall) -> str:
-        if not call.response_excerpt:
-            return "—"
-        try:
-            return _pretty_json(json.loads(call.response_excerpt))
-        except ValueError:
-            # An excerpt is cut at a length, so it is often not whole JSON: shown as sent.
-            return format_html("<pre>{}</pre>", call.response_excerpt)
-
-    def has_delete_permission(self, request, obj=None):
-        # Pruned hourly by the retention task; by hand only by a superuser.
-        return request.user.is_active and request.user.is_superuser

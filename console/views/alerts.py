@@ -12,38 +12,29 @@ from django.shortcuts import redirect, render
 
 from fulfillment.writeback.services import writeback_retry_store
 from stores.access import is_3pl_staff, store_for
-from stores.views import stores_page
+from stores.views.guards import stores_page
 
-from .alerts import IMPORT_CAUSES, WRITEBACK_CAUSES
-from .models import AlertCause
-from .selectors import alert_for, alert_related_fulfillments, alert_related_runs, alerts_for
+from ..causes import IMPORT_CAUSES, IMPORT_NOW_CAUSES, WRITEBACK_CAUSES
+from ..selectors import alert_for, alert_related_fulfillments, alert_related_runs, alerts_listed
 
 STATES = {"open": "Open", "closed": "Closed", "all": "All"}
 PAGE_SIZE = 50
-IMPORT_NOW_CAUSES = frozenset(
-    {AlertCause.IMPORT_FAILING, AlertCause.THROTTLED, AlertCause.IMPORT_LAGGING}
-)
 
 
 @stores_page
 def alert_list(request):
-    alerts = alerts_for(request.user)
     state = request.GET.get("state", "open")
     if state not in STATES:
         messages.error(request, "Unknown state: showing open alerts (choose open, closed or all).")
         state = "open"
-    if state == "open":
-        alerts = alerts.filter(closed_at__isnull=True)
-    elif state == "closed":
-        alerts = alerts.filter(closed_at__isnull=False).order_by("-closed_at", "-id")
     store = None
     raw_store = request.GET.get("store", "").strip()
     if raw_store:
         if raw_store.isdigit():
             store = store_for(request.user, raw_store)
-            alerts = alerts.filter(store=store)
         else:
             messages.error(request, f"“{raw_store[:40]}” is not a store number: showing all.")
+    alerts = alerts_listed(request.user, state=state, store=store)
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -1,0 +1,36 @@
+"""How an audit entry's before → after is shown, on the audit log page and in its CSV export:
+one (field, before, after) row per changed field, values as text, secrets never."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from stores.audit import CHANGED, SECRET_FIELDS
+from stores.models import AuditEntry
+
+
+def _looks_secret(name: str) -> bool:
+    """Defensive second line behind ``audit_record``'s masking: a page never shows such a value."""
+    name = name.lower()
+    return name in SECRET_FIELDS or name.endswith(("_secret", "_password"))
+
+
+def _shown(name: str, value: Any) -> str:
+    if _looks_secret(name):
+        return CHANGED if value else ""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def changed_fields(entry: AuditEntry) -> list[tuple[str, str, str]]:
+    before, after = entry.before or {}, entry.after or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    return [
+        (name, _shown(name, before.get(name)), _shown(name, after.get(name)))
+        for name in sorted(set(before) | set(after))
+    ]
