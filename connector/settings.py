@@ -269,7 +269,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Operations endpoints and call records (console.views_ops, stores.prune_calls) --------------
+# --- Operations endpoints and call records (console.views.ops, stores.prune_calls) --------------
 # Bearer token for /healthz and /metrics (monitoring, Prometheus). Empty: token access is off and
 # only signed-in 3PL staff can open them.
 CONNECTOR_OPS_TOKEN = env.str("CONNECTOR_OPS_TOKEN", default="")

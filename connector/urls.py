@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from console import views_ops
+from console.views import ops as ops_views
 from fulfillment.urls import carrier_urlpatterns, push_urlpatterns
 from fulfillment.views.push import push_webhook
 
@@ -12,9 +12,9 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("console/", include("console.urls")),
-    # Operations endpoints: protected (see console.views_ops), never linked from pages.
-    path("healthz", views_ops.healthz, name="healthz"),
-    path("metrics", views_ops.metrics, name="metrics"),
+    # Operations endpoints: protected (see console.views.ops), never linked from pages.
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("stores/", include("stores.urls")),
     # Carrier mappings belong to fulfillment but live under their store's address.
     path("stores/<int:store_id>/carriers/", include((carrier_urlpatterns, "carriers"))),
