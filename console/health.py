@@ -25,6 +25,7 @@ from fulfillment.models import (
     Order,
     OrderStatus,
 )
+from fulfillment.push.selectors import last_push_received
 from stores.models import AcumaticaCall, StoreConnection, StoreSecrets, StoreStatus
 
 from .causes import THROTTLED_RECENTLY
@@ -98,6 +99,10 @@ class StoreHealth:
     # decrypted. Other programs' sessions on the same licence are not visible to us.
     open_sessions: int = 0
 
+    # Push notifications: whether the store has a webhook, and when Acumatica last used it.
+    push_configured: bool = False
+    last_push_at: dt.datetime | None = None
+
     @property
     def state_label(self) -> str:
         return HealthState.LABELS[self.state]
@@ -156,6 +161,9 @@ def store_health_for(stores: Iterable[StoreConnection], *, now: dt.datetime) -> 
         store_id__in=ids, access_token_expires_at__gt=now
     ).values_list("store_id", flat=True):
         health[store_id].open_sessions = 1
+    for store_id, received_at in last_push_received(ids).items():
+        health[store_id].push_configured = True
+        health[store_id].last_push_at = received_at
     for h in health.values():
         _decide_state(h, now)
     return [health[s.pk] for s in stores]

@@ -5,10 +5,10 @@ everything the import and the write-back use there — and if not, what exactly 
     result.passed                       # no check failed (warnings allowed)
     [c.to_dict() for c in result.checks]  # key, title, status, message, fix
 
-The checks (``checks.STEPS``) run in order; one that cannot run after an earlier failure is
-skipped, saying why, and once Acumatica is unreachable, failing or throttling no further request
-is sent. ``stores.services.store_connection_test`` records the result on the store. The session is
-signed out on every path: each one holds a licence seat.
+The checks (``checks.STEPS``, then those added with ``step_add``) run in order; one that cannot
+run after an earlier failure is skipped, saying why, and once Acumatica is unreachable, failing
+or throttling no further request is sent. ``stores.services.store_connection_test`` records the
+result on the store. The session is signed out on every path: each one holds a licence seat.
 """
 
 from __future__ import annotations
@@ -23,7 +23,18 @@ from . import failures
 from .checks import STEPS
 from .outcome import Check, ConnectionTestResult, Context, Outcome, Step, fail, skip
 
-__all__ = ["STEPS", "Check", "ConnectionTestResult", "connection_test_run"]
+__all__ = ["STEPS", "Check", "ConnectionTestResult", "connection_test_run", "step_add"]
+
+# Checks other apps add after the built-in ones (``step_add``), e.g. the fulfillment app's
+# "Push notifications": the connection test is the store's, what it reports can be theirs.
+_ADDED: list[Step] = []
+
+
+def step_add(step: Step) -> None:
+    """Run ``step`` after the built-in checks (once per key; an app's ready() calls this)."""
+    if all(s.key != step.key for s in (*STEPS, *_ADDED)):
+        _ADDED.append(step)
+
 
 logger = logging.getLogger("connector.stores")
 
@@ -35,7 +46,7 @@ def connection_test_run(*, store: StoreConnection) -> ConnectionTestResult:
     halted_at: Check | None = None
     with ExitStack() as stack:
         ctx = Context(store=store, stack=stack)
-        for step in STEPS:
+        for step in (*STEPS, *_ADDED):
             outcome = _blocked(step, blocked_by, halted_at)
             halts = False
             if outcome is None:

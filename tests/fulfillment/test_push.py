@@ -257,3 +257,38 @@ def test_setup_page_shows_the_secret_once_and_is_the_merchants_own(
     assert client.get(reverse("push:setup", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("push:setup", args=[theirs.pk])).status_code == 404
     assert not PushEndpoint.objects.filter(store=theirs).exists()
+
+
+def test_connection_test_dashboard_and_store_page_say_when_push_last_arrived(
+    client, sandbox, store_factory, merchant_factory, merchant_user
+):
+    from tests.stores.connection_test_support import check, run
+
+    merchant = merchant_factory("Acme")
+    store = store_factory(sandbox, merchant=merchant, active=True)
+    client.force_login(merchant_user(merchant))
+    dashboard, detail = reverse("console:dashboard"), reverse("stores:detail", args=[store.pk])
+
+    not_set_up = check(run(store, sandbox), "push")
+    assert not_set_up.status == "skip" and "Not set up" in not_set_up.message
+    assert "push-last" not in client.get(dashboard).content.decode()
+    assert reverse("push:setup", args=[store.pk]) in client.get(detail).content.decode()
+
+    endpoint, secret = push_endpoint_issue(store=store)
+    waiting = check(run(store, sandbox), "push")
+    assert waiting.status == "warn" and "no notification has arrived yet" in waiting.message
+    assert "no notification received yet" in client.get(dashboard).content.decode()
+
+    assert _post(client, endpoint, _notification("n-1"), secret).status_code == 202
+    arrived = check(run(store, sandbox), "push")
+    assert arrived.status == "pass", arrived
+    assert arrived.message.startswith("Last notification received 0") and "(1 in all)" in (
+        arrived.message
+    )
+    page = client.get(dashboard).content.decode()
+    assert "push: " in page and "last notification 0\xa0minutes ago" in page
+
+    assert _post(client, endpoint, _notification("n-2"), "not-the-secret").status_code == 401
+    refused = check(run(store, sandbox), "push")
+    assert refused.status == "warn" and "refused: wrong" in refused.message
+    assert secret not in refused.message and store.last_test_passed

@@ -26,7 +26,9 @@ def test_a_passing_store_by_id_prints_every_check_and_exits_0(sandbox, store_fac
     out, error = store_test(str(store.pk))
 
     assert error is None
-    assert out.count("[PASS]") == 9 and out.count("[SKIP]") == 2
+    # Skipped: the default warehouse, package contents, and push notifications (not set up).
+    assert out.count("[PASS]") == 9 and out.count("[SKIP]") == 3
+    assert "[SKIP] Push notifications" in out
     assert "[PASS] Sign-in" in out
     assert "Signed in as admin to tenant Company" in out
     assert "No default warehouse is set" in out
