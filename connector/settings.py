@@ -158,6 +158,15 @@ CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS = env.bool(
 )
 ACUMATICA_CONNECT_TIMEOUT = env.float("ACUMATICA_CONNECT_TIMEOUT", default=10.0)
 ACUMATICA_READ_TIMEOUT = env.float("ACUMATICA_READ_TIMEOUT", default=60.0)
+# How long a job waits for one of the licence seats the connector may use on an instance
+# (its API users minus the reserve) before it stops and is tried again soon.
+ACUMATICA_SEAT_WAIT_SECONDS = env.float("ACUMATICA_SEAT_WAIT_SECONDS", default=120.0)
+# Where the shared limiter and seats keep their counts: in Redis under this prefix (deployments
+# sharing one Redis need different ones), else in this SQLite file.
+ACUMATICA_LIMITS_PREFIX = env.str("ACUMATICA_LIMITS_PREFIX", default="connector:acumatica")
+ACUMATICA_LIMITS_FILE = env.str(
+    "ACUMATICA_LIMITS_FILE", default=str(VAR_DIR / "acumatica-limits.sqlite3")
+)
 SANDBOX_PORT = env.int("SANDBOX_PORT", default=8081)
 
 # Order import and write-back: the one place these are defined, each with its default and what

@@ -19,10 +19,11 @@ from connector.acumatica import (
     ConnectionSettings,
     InstanceLimits,
     OAuthCredentials,
+    Seat,
     TokenState,
-    default_limiter,
 )
 from connector.acumatica.config import DEFAULT_ENDPOINT_NAME, DEFAULT_ENDPOINT_VERSION
+from connector.limits import shared_limiter, shared_seats
 
 from . import crypto
 from .calls import CallLedger
@@ -100,6 +101,7 @@ def acumatica_client_for(
     sign_out_on_close: bool | None = None,
     recorder=None,
     purpose: str = "",
+    seat_wait: float | None = None,
 ) -> AcumaticaClient:
     """A client for this store, signed in with its stored credentials and tokens.
 
@@ -107,7 +109,9 @@ def acumatica_client_for(
     session instead of signing in again; a connection test passes False and signs out.
     Every request it sends is recorded as an ``AcumaticaCall`` of the store (``purpose`` says
     what for), then handed to ``recorder`` if one is given. The store's licence limits, when
-    known, become the limiter's limits for its instance.
+    known, become the shared limiter's limits for its instance, and its API users (minus the
+    reserve) the seats every process shares there: the client waits up to ``seat_wait``
+    seconds (``ACUMATICA_SEAT_WAIT_SECONDS``) for one, signs out on close and gives it back.
     Raises UnsafeInstanceURL when the Instance URL is not allowed.
     """
     check_instance_url(store.instance_url)
@@ -141,7 +145,7 @@ def acumatica_client_for(
             store_tokens_save(store_id=store_id, tokens=tokens)
 
     connection = connection_settings_for(store)
-    limiter = default_limiter()
+    limiter = shared_limiter()
     if store.licence_concurrent_requests or store.licence_requests_per_minute:
         limiter.set_limits(
             connection.instance_key,
@@ -159,6 +163,22 @@ def acumatica_client_for(
         recorder=CallLedger(store.pk, purpose=purpose, also=recorder) if store.pk else recorder,
         sign_out_on_close=sign_out_on_close,
         session=guarded_session(),
+        seat=_seat_for(store, connection.instance_key, seat_wait),
+    )
+
+
+def _seat_for(store: StoreConnection, instance_key: str, wait: float | None) -> Seat | None:
+    """The licence seat the client's session counts against: the connector holds at most the
+    store's licence API users minus the reserve at once on its instance, across every process
+    (stores on one instance share them). None when the licence is not known."""
+    seats = store.connector_seats
+    if not seats:
+        return None
+    return Seat(
+        shared_seats(),
+        instance_key,
+        seats=seats,
+        max_wait=settings.ACUMATICA_SEAT_WAIT_SECONDS if wait is None else wait,
     )
 
 

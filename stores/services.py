@@ -37,6 +37,7 @@ EDITABLE_FIELDS = (
     "include_package_contents",
     "import_interval_minutes",
     "licence_api_users",
+    "licence_api_users_reserved",
     "licence_concurrent_requests",
     "licence_requests_per_minute",
 )
@@ -45,6 +46,7 @@ CONNECTION_FIELDS = frozenset(EDITABLE_FIELDS) - {
     "name",
     "import_interval_minutes",
     "licence_api_users",
+    "licence_api_users_reserved",
     "licence_concurrent_requests",
     "licence_requests_per_minute",
 }

@@ -126,6 +126,25 @@ def pytest_configure(config):
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def own_acumatica_limits(tmp_path):
+    """Each test its own shared limiter and seat counts (the real Redis or SQLite ones): a 429
+    pause, an open breaker or a seat one test leaves never holds up another."""
+    import uuid
+
+    from django.test import override_settings
+
+    from connector import limits
+
+    with override_settings(
+        ACUMATICA_LIMITS_FILE=str(tmp_path / "acumatica-limits.sqlite3"),
+        ACUMATICA_LIMITS_PREFIX=f"test:{uuid.uuid4().hex}",
+    ):
+        limits.forget()
+        yield
+    limits.forget()
+
+
 @pytest.fixture
 def run_import():
     """``run_import(store, trigger="schedule", full=False, since=None)`` in this thread."""

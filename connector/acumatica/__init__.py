@@ -62,6 +62,7 @@ from .errors import (
 )
 from .limiter import InProcessLimiter, InstanceLimits, Limiter, Outcome, default_limiter
 from .recording import CallbackRecorder, Exchange, MemoryRecorder, Recorder
+from .seats import Seat, SeatPool, SeatsBusy
 from .transport import RequestStats
 from .values import FieldError
 
@@ -106,6 +107,9 @@ __all__ = [
     "Recorder",
     "RequestStats",
     "RequestTimeout",
+    "Seat",
+    "SeatPool",
+    "SeatsBusy",
     "ServerError",
     "SetupNotEntered",
     "TLSError",

@@ -41,6 +41,7 @@ from .limiter import Limiter, default_limiter
 from .odata import Filter, query_params
 from .recording import Recorder
 from .responses import json_body, record_body
+from .seats import Seat
 from .transport import RequestStats, Transport
 from .values import wrap
 
@@ -75,6 +76,11 @@ class AcumaticaClient(DiscoveryMixin, ActionsMixin):
     ``api offline_access`` session belongs to the grant and the next job reuses it with the stored
     token, so close leaves it open. Pass True where the session must be released whatever
     happens next (a connection test), or call :meth:`sign_out`.
+
+    ``seat``: the licence seat this client's session counts against (``seats.Seat``). Its first
+    request waits for a free seat; close always signs out, then gives the seat back, so the
+    next job of any store on the instance can sign in. A sign-out that fails keeps the seat
+    until its lease runs out, when Acumatica has closed the idle session itself.
     """
 
     def __init__(
@@ -90,18 +96,24 @@ class AcumaticaClient(DiscoveryMixin, ActionsMixin):
         rate_limit_retries: int = 1,
         max_retry_after: float = 10.0,
         session: requests.Session | None = None,
+        seat: Seat | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
         self._transport = Transport(
-            settings, limiter=limiter or default_limiter(), recorder=recorder, session=session
+            settings,
+            limiter=limiter or default_limiter(),
+            recorder=recorder,
+            session=session,
+            seat=seat,
         )
+        self._seat = seat
         self._auth: Authenticator = authenticator_for(
             credentials, settings, token_state=token_state, on_token_change=on_token_change
         )
         if isinstance(credentials, CookieCredentials) and sign_out_on_close is False:
             raise ValueError("a cookie session is always signed out on close")
-        self._sign_out_on_close = (
+        self._sign_out_on_close = seat is not None or (
             self._auth.sign_out_on_close if sign_out_on_close is None else sign_out_on_close
         )
         self._rate_limit_retries = rate_limit_retries
@@ -134,6 +146,8 @@ class AcumaticaClient(DiscoveryMixin, ActionsMixin):
         try:
             if self._sign_out_on_close and self._auth.holds_session:
                 self._auth.sign_out(self._transport)
+            if self._seat is not None:
+                self._seat.give_back()
         except AcumaticaError as exc:
             logger.warning("Acumatica sign-out failed: %s", exc)
         finally:

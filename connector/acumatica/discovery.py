@@ -90,7 +90,7 @@ class DiscoveryMixin:
         url = f"{self.settings.instance_url}/entity"
         if anonymous:
             self._check_open()
-            response = self._transport.send("GET", url)
+            response = self._transport.send("GET", url, seated=False)
             if response.status_code != 200:
                 raise self._error(response, entity=None, during="discovery")
             try:

@@ -26,6 +26,7 @@ from .errors import AcumaticaError, RequestTimeout, TLSError, TransportError
 from .limiter import Limiter, Outcome
 from .odata import encode_query
 from .recording import Exchange, Recorder, redact_body, redact_headers
+from .seats import Seat
 
 logger = logging.getLogger("connector.acumatica")
 
@@ -61,9 +62,11 @@ class Transport:
         limiter: Limiter | None,
         recorder: Recorder | None = None,
         session: requests.Session | None = None,
+        seat: Seat | None = None,
     ) -> None:
         self.settings = settings
         self.limiter = limiter
+        self.seat = seat
         self.recorder = recorder
         if session is None:
             session = requests.Session()
@@ -96,15 +99,20 @@ class Transport:
         data: Any = None,
         headers: Mapping[str, str] | None = None,
         limited: bool = True,
+        seated: bool = True,
     ) -> requests.Response:
         """Send one request and return whatever status came back.
 
         ``limited=False`` skips the limiter; only sign-out uses it, because Acumatica processes
         sign-out outside its request queue and a session must be released even while the
-        instance is throttled or the breaker is open.
+        instance is throttled or the breaker is open. Every other request first holds the
+        client's licence seat, when it has one (waiting for it the first time); ``seated=False``
+        is for a request sent without signing in (anonymous discovery), which opens no session.
         """
         if params:
             url = f"{url}?{encode_query(params)}"
+        if limited and seated and self.seat is not None:
+            self.seat.hold()
         key = self.settings.instance_key
         slot = self.limiter.acquire(key) if (limited and self.limiter) else nullcontext()
         started = time.monotonic()

@@ -115,7 +115,12 @@ class ControlApi:
         return {
             "base_url": server.base_url,
             "config": public_settings(server.config),
-            "sessions": {"open": len(sessions), "max": server.config.max_sessions},
+            "sessions": {
+                "open": len(sessions),
+                "max": server.config.max_sessions,
+                "peak": server.sessions.peak_open,
+                "refused": server.sessions.refused,
+            },
             "oauth": server.oauth.summary(),
             "requests": {"logged": len(server.request_log), **server.limits.summary()},
             "faults": len(server.faults.rules()),

@@ -36,6 +36,8 @@ class RequestLimiter:
         self._queue: deque[object] = deque()
         self._recent: deque[float] = deque()  # sandbox times of requests admitted this window
         self._declined = 0
+        # Most requests a client had at the sandbox at once (running plus queued).
+        self._peak_in_flight = 0
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -56,6 +58,7 @@ class RequestLimiter:
                 "queued": len(self._queue),
                 "requests_last_minute": len(self._recent),
                 "declined": self._declined,
+                "peak_in_flight": self._peak_in_flight,
             }
 
     def _count_towards_minute(self) -> None:
@@ -72,6 +75,7 @@ class RequestLimiter:
 
     def _acquire(self) -> None:
         with self._condition:
+            self._peak_in_flight = max(self._peak_in_flight, self._running + len(self._queue) + 1)
             if self._has_room() and not self._queue:
                 self._running += 1
                 return

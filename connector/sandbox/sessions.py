@@ -75,6 +75,9 @@ class SessionRegistry:
         self._on_close = on_close
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
+        # Most sessions open at once, and sign-ins refused with "API Login Limit".
+        self.peak_open = 0
+        self.refused = 0
 
     def open(
         self,
@@ -105,8 +108,10 @@ class SessionRegistry:
         with self._lock:
             limit = self._config.max_sessions
             if limit and len(self._sessions) >= limit:
+                self.refused += 1
                 raise LoginLimitReached()
             self._sessions[session.id] = session
+            self.peak_open = max(self.peak_open, len(self._sessions))
         return session
 
     def sign_in_again(

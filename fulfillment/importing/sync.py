@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 from dataclasses import dataclass, replace
 
 from django.db import transaction
@@ -24,6 +25,7 @@ from connector.acumatica import (
     AuthenticationError,
     EndpointNotInstalled,
     Forbidden,
+    LoginLimitReached,
 )
 from stores.credentials import acumatica_client_for
 from stores.errors import StoreClientUnavailable
@@ -58,6 +60,14 @@ class _Failure:
     cause: str
     needs_attention: str = ""
     retry_after: float | None = None
+    # Tried again after retry_after alone, not the failure backoff (a seat is due back soon).
+    soon: bool = False
+
+
+# Every licence seat in use (Acumatica's "API Login Limit", or all the connector may hold
+# taken by its other jobs): tried again within seconds, at a moment of its own.
+def _seat_retry_after() -> float:
+    return 5 + 25 * random.random()
 
 
 def import_run(
@@ -264,6 +274,14 @@ def _acumatica_failure(exc: AcumaticaError) -> _Failure:
     if isinstance(exc, AuthenticationError) and not exc.retryable:
         reason = f"Acumatica refused the store's credentials: {exc.message}"
         return _Failure(reason, cause, needs_attention=reason)
+    if isinstance(exc, LoginLimitReached):
+        return _Failure(
+            f"Stopped: {exc.message}. The cursor is kept; the import is tried again within "
+            "seconds, when a session has been given back.",
+            cause,
+            retry_after=getattr(exc, "retry_after", None) or _seat_retry_after(),
+            soon=True,
+        )
     if isinstance(exc, EndpointNotInstalled) or not exc.retryable:
         reason = f"Acumatica refused the import: {exc.message}"
         return _Failure(reason, cause, needs_attention=reason)
@@ -298,7 +316,9 @@ def _finish_run(
     else:
         state.consecutive_failures += 1
         wait = conf.backoff(state.consecutive_failures)
-        if failure.retry_after:
+        if failure.soon:
+            wait = dt.timedelta(seconds=failure.retry_after or 0)
+        elif failure.retry_after:
             wait = max(wait, dt.timedelta(seconds=failure.retry_after))
         state.next_attempt_at = now + wait
     state.save(

@@ -14,6 +14,7 @@ or held until a person acts — and which Acumatica error means which.
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from connector.acumatica import (
     CircuitOpen,
     EndpointNotInstalled,
     Forbidden,
+    LoginLimitReached,
     RateLimited,
     ServerError,
     SetupNotEntered,
@@ -104,6 +106,13 @@ def outcome_for_error(exc: AcumaticaError) -> Outcome:
         return Outcome.held(
             f"{reason}. The write-back resumes when the store is active again.",
             needs_attention=reason,
+        )
+    if isinstance(exc, LoginLimitReached):
+        # Nothing was written (no session): tried again within seconds, when a seat is back.
+        return Outcome.retry(
+            f"{HELD_BACK}{exc.message}",
+            retry_after=getattr(exc, "retry_after", None) or 5 + 25 * random.random(),
+            held_back=True,
         )
     if isinstance(exc, Throttled | CircuitOpen):
         return Outcome.retry(

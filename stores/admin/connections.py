@@ -77,12 +77,16 @@ class StoreConnectionAdminForm(forms.ModelForm):
     new_password = _write_only_field("New password")
     # The console's fields: positive or blank (the model's column would also take 0).
     licence_api_users = SettingsForm.base_fields["licence_api_users"]
+    licence_api_users_reserved = SettingsForm.base_fields["licence_api_users_reserved"]
     licence_concurrent_requests = SettingsForm.base_fields["licence_concurrent_requests"]
     licence_requests_per_minute = SettingsForm.base_fields["licence_requests_per_minute"]
 
     class Meta:
         model = StoreConnection
         fields = ["merchant", *EDITABLE_FIELDS]
+
+    def clean_licence_api_users_reserved(self):
+        return self.cleaned_data["licence_api_users_reserved"] or 0
 
     def clean(self):
         cleaned = super().clean()

@@ -16,6 +16,7 @@ from connector.acumatica import (
     NotLoggedIn,
     OAuthError,
     PasswordChangeRequired,
+    SeatsBusy,
     UnexpectedResponse,
     UnknownTenant,
     UnsupportedGrantType,
@@ -28,6 +29,10 @@ from .failures import host_of
 from .outcome import CONNECTED_APPLICATIONS, USERS, Context, Outcome, fail, ok
 
 _OAUTH_CODE = re.compile(r"^[a-z_]{1,40}$")
+
+
+# A person is waiting: the test waits this long for a licence seat, not a job's 120 s.
+SEAT_WAIT = 20
 
 
 def tenant_of(ctx: Context) -> str:
@@ -66,7 +71,11 @@ def check_instance_url(ctx: Context) -> Outcome:
         # The client is opened here and closed (signing out) when the run ends, on every path.
         ctx.client = ctx.stack.enter_context(
             acumatica_client_for(
-                ctx.store, keep_tokens=False, sign_out_on_close=True, purpose="connection test"
+                ctx.store,
+                keep_tokens=False,
+                sign_out_on_close=True,
+                purpose="connection test",
+                seat_wait=SEAT_WAIT,
             )
         )
     except (UnsafeInstanceURL, ValueError) as exc:
@@ -121,6 +130,15 @@ def check_sign_in(ctx: Context) -> Outcome:
     tenant, user, client_id = tenant_of(ctx), store.username, store.client_id.strip()
     try:
         ctx.acumatica.sign_in()
+    except SeatsBusy:
+        return fail(
+            f"Every licence seat the connector may use on this instance ({store.connector_seats}: "
+            "the licence's API users minus those kept for other programs) stayed in use by the "
+            f"connector's own jobs for {SEAT_WAIT} s, so the test did not sign in.",
+            "Test again in a minute, when a job has ended and given its seat back; or, if the "
+            "licence has more API users, raise “API users (sessions)” or lower “API users kept "
+            "for other programs” in the store's settings.",
+        )
     except LoginLimitReached:
         return fail(
             "Every API user seat of the Acumatica licence is in use (“API Login Limit”), so "

@@ -61,6 +61,11 @@ HELP = {
         "(SM604000): how many API sessions may be open at once (a trial licence allows 2). "
         "Blank: not known."
     ),
+    "licence_api_users_reserved": (
+        "How many of those API users other programs need (a person's API tool, another "
+        "integration). The connector holds at most the API users minus these at once, and each "
+        "store gives its session back when its job ends. 0: the connector may use them all."
+    ),
     "licence_concurrent_requests": (
         "Maximum Number of Concurrent Web Services API Requests (SM604000). The connector never "
         "sends more at once to this instance. Blank: not known."

@@ -182,6 +182,14 @@ class SettingsForm(StoreValuesForm):
         label="Include package contents", required=False, help_text=HELP["include_package_contents"]
     )
     licence_api_users = _licence_field("API users (sessions)", "licence_api_users")
+    licence_api_users_reserved = forms.IntegerField(
+        label="API users kept for other programs",
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        initial=0,
+        help_text=HELP["licence_api_users_reserved"],
+    )
     licence_concurrent_requests = _licence_field(
         "Concurrent API requests", "licence_concurrent_requests"
     )
@@ -195,6 +203,21 @@ class SettingsForm(StoreValuesForm):
 
     def clean_default_warehouse(self):
         return self.cleaned_data["default_warehouse"].upper()
+
+    def clean_licence_api_users_reserved(self):
+        return self.cleaned_data["licence_api_users_reserved"] or 0
+
+    def clean(self):
+        cleaned = super().clean()
+        users = cleaned.get("licence_api_users")
+        reserved = cleaned.get("licence_api_users_reserved")
+        if users and reserved and reserved >= users:
+            self.add_error(
+                "licence_api_users_reserved",
+                f"Keep fewer than the licence's {users} API users for other programs: the "
+                "connector needs at least one.",
+            )
+        return cleaned
 
     def settings_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in SETTINGS_FIELDS]

@@ -21,6 +21,7 @@ SETTINGS_FIELDS = (
 # Not connection settings: changing them keeps the last connection test valid.
 LICENCE_FIELDS = (
     "licence_api_users",
+    "licence_api_users_reserved",
     "licence_concurrent_requests",
     "licence_requests_per_minute",
 )

@@ -119,6 +119,13 @@ class StoreConnection(models.Model):
         verbose_name="licence: API users (sessions)",
         help_text="Maximum Number of Web Services API Users. A trial licence allows 2.",
     )
+    # Seats of licence_api_users the connector leaves to other programs (a person's API tool,
+    # another integration): the connector holds at most licence_api_users minus these.
+    licence_api_users_reserved = models.PositiveIntegerField(
+        default=0,
+        verbose_name="licence: API users kept for other programs",
+        help_text="The connector never holds more sessions than the API users minus these.",
+    )
     licence_concurrent_requests = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -161,10 +168,28 @@ class StoreConnection(models.Model):
             validation.validate_client_id_matches_tenant(self.client_id, self.tenant)
         except ValidationError as exc:
             raise ValidationError({"tenant": exc.messages}) from None
+        users, reserved = self.licence_api_users, self.licence_api_users_reserved
+        if users and reserved and reserved >= users:
+            raise ValidationError(
+                {
+                    "licence_api_users_reserved": (
+                        f"Keep fewer than the licence's {users} API users for other programs: "
+                        "the connector needs at least one."
+                    )
+                }
+            )
 
     @property
     def is_active(self) -> bool:
         return self.status == StoreStatus.ACTIVE
+
+    @property
+    def connector_seats(self) -> int | None:
+        """How many Acumatica sessions the connector may hold on this store's instance (None:
+        the licence is not known, so no limit is kept)."""
+        if not self.licence_api_users:
+            return None
+        return max(1, self.licence_api_users - (self.licence_api_users_reserved or 0))
 
 
 class StoreSecrets(models.Model):

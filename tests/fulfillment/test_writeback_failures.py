@@ -11,8 +11,9 @@ import pytest
 import requests
 from django.utils import timezone
 
-from connector.acumatica import ConnectionSettings, InstanceLimits, default_limiter
+from connector.acumatica import ConnectionSettings, InstanceLimits
 from connector.acumatica import Outcome as LimiterOutcome
+from connector.limits import shared_limiter
 from fulfillment.models import (
     FulfillmentPackage,
     FulfillmentStatus,
@@ -453,7 +454,7 @@ def test_a_failing_instance_is_not_hammered(sandbox, store_factory, run_import):
     try:
         summary = writeback_drain(store=store, ignore_due=True)
     finally:
-        default_limiter().report(key, LimiterOutcome.OK)  # close the breaker for other tests
+        shared_limiter().report(key, LimiterOutcome.OK)  # close the breaker for other tests
 
     puts = [e for e in sandbox.request_log.entries() if e.method == "PUT"]
     # The breaker opens after 5 failures in a row; what follows is not even sent.

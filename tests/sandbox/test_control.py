@@ -24,7 +24,7 @@ def test_state_summarises_without_secrets(sandbox):
 
     assert reply.status_code == 200
     state = reply.json()
-    assert state["sessions"] == {"open": 1, "max": 2}
+    assert state["sessions"] == {"open": 1, "max": 2, "peak": 1, "refused": 0}
     assert state["config"]["max_sessions"] == 2
     assert state["base_url"] == sandbox.base_url
     text = reply.text

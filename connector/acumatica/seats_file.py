@@ -1,0 +1,81 @@
+"""Licence seats in a SQLite file, shared by the processes of one machine (the embedded
+default; see ``seats``). Each decision is one ``BEGIN IMMEDIATE`` transaction, so two processes
+cannot both take the last seat. Django-free.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .seats import SeatPool
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS seats (instance TEXT, holder TEXT PRIMARY KEY, ends REAL);"
+
+
+class FileSeats(SeatPool):
+    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
+        self._path = str(path)
+        self._clock = clock
+        self._local = threading.local()
+        self._db().executescript(_SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection, opened again in a forked child."""
+        db = getattr(self._local, "db", None)
+        if db is None or self._local.pid != os.getpid():
+            db = sqlite3.connect(self._path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            self._local.db, self._local.pid = db, os.getpid()
+        return db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def take(self, instance_key: str, holder: str, *, seats: int, lease: float) -> float:
+        with self._transaction() as db:
+            now = self._clock()
+            db.execute("DELETE FROM seats WHERE ends <= ?", (now,))
+            mine = db.execute("SELECT 1 FROM seats WHERE holder = ?", (holder,)).fetchone()
+            count, first = db.execute(
+                "SELECT COUNT(*), MIN(ends) FROM seats WHERE instance = ?", (instance_key,)
+            ).fetchone()
+            if mine or count < seats:
+                db.execute(
+                    "INSERT OR REPLACE INTO seats VALUES (?, ?, ?)",
+                    (instance_key, holder, now + lease),
+                )
+                return 0.0
+            return min(1.0, first - now)
+
+    def renew(self, instance_key: str, holder: str, *, lease: float) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE seats SET ends = ? WHERE holder = ? AND instance = ?",
+                (self._clock() + lease, holder, instance_key),
+            )
+
+    def give_back(self, instance_key: str, holder: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM seats WHERE holder = ?", (holder,))
+
+    def held(self, instance_key: str) -> int:
+        with self._transaction() as db:
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM seats WHERE instance = ? AND ends > ?",
+                (instance_key, self._clock()),
+            ).fetchone()
+        return count
