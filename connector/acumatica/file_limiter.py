@@ -8,10 +8,7 @@ transaction, so two processes cannot both take the last slot. Django-free.
 
 from __future__ import annotations
 
-import os
 import random
-import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +17,7 @@ from pathlib import Path
 
 from .errors import CircuitOpen, Throttled
 from .limiter import InstanceLimits, Limiter, Outcome
+from .sqlite_file import SqliteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS slots (instance TEXT, token TEXT PRIMARY KEY, expires REAL);
@@ -41,41 +39,18 @@ class FileLimiter(Limiter):
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._path = str(path)
         self._default = default or InstanceLimits()
         self._limits: dict[str, InstanceLimits] = {}
         self._slot_ttl = slot_ttl
         self._sleep = sleep
         self._clock = clock
-        self._local = threading.local()
-        self._db().executescript(_SCHEMA)
+        self._file = SqliteFile(path, _SCHEMA)
 
     def set_limits(self, instance_key: str, limits: InstanceLimits) -> None:
         self._limits[instance_key] = limits
 
     def limits_for(self, instance_key: str) -> InstanceLimits:
         return self._limits.get(instance_key, self._default)
-
-    def _db(self) -> sqlite3.Connection:
-        """This thread's connection (sqlite3 connections stay in their thread), opened again in
-        a forked child (a worker pool's process must not share its parent's)."""
-        db = getattr(self._local, "db", None)
-        if db is None or self._local.pid != os.getpid():
-            db = sqlite3.connect(self._path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            self._local.db, self._local.pid = db, os.getpid()
-        return db
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
 
     def acquire(self, instance_key: str) -> AbstractContextManager[None]:
         return self._slot(instance_key)
@@ -99,7 +74,7 @@ class FileLimiter(Limiter):
         try:
             yield
         finally:
-            with self._transaction() as db:
+            with self._file.transaction() as db:
                 db.execute("DELETE FROM slots WHERE token = ?", (token,))
                 if trial:
                     db.execute(
@@ -107,7 +82,7 @@ class FileLimiter(Limiter):
                     )
 
     def _take(self, key: str, token: str, limits: InstanceLimits) -> tuple[float, bool]:
-        with self._transaction() as db:
+        with self._file.transaction() as db:
             now = self._clock()
             db.execute("INSERT OR IGNORE INTO state (instance) VALUES (?)", (key,))
             paused, failures, open_until, trial_until = db.execute(
@@ -153,7 +128,7 @@ class FileLimiter(Limiter):
         self, instance_key: str, outcome: Outcome, *, retry_after: float | None = None
     ) -> None:
         limits = self.limits_for(instance_key)
-        with self._transaction() as db:
+        with self._file.transaction() as db:
             now = self._clock()
             db.execute("INSERT OR IGNORE INTO state (instance) VALUES (?)", (instance_key,))
             if outcome is Outcome.RATE_LIMITED:
@@ -179,7 +154,7 @@ class FileLimiter(Limiter):
                 )
 
     def in_flight(self, instance_key: str) -> int:
-        with self._transaction() as db:
+        with self._file.transaction() as db:
             (count,) = db.execute(
                 "SELECT COUNT(*) FROM slots WHERE instance = ? AND expires > ?",
                 (instance_key, self._clock()),

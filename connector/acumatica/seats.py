@@ -34,6 +34,12 @@ DEFAULT_LEASE = SESSION_IDLE_SECONDS + 30
 RENEW_EVERY = 15.0
 
 
+def seat_retry_after() -> float:
+    """Seconds until a job that found every seat in use tries again: soon (a job gives its seat
+    back when it ends, Acumatica an idle one after 10 minutes), at a moment of its own."""
+    return 5 + 25 * random.random()
+
+
 class SeatPool(ABC):
     @abstractmethod
     def take(self, instance_key: str, holder: str, *, seats: int, lease: float) -> float:

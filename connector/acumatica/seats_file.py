@@ -5,48 +5,23 @@ cannot both take the last seat. Django-free.
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from .seats import SeatPool
+from .sqlite_file import SqliteFile
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS seats (instance TEXT, holder TEXT PRIMARY KEY, ends REAL);"
 
 
 class FileSeats(SeatPool):
     def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
-        self._path = str(path)
+        self._file = SqliteFile(path, _SCHEMA)
         self._clock = clock
-        self._local = threading.local()
-        self._db().executescript(_SCHEMA)
-
-    def _db(self) -> sqlite3.Connection:
-        """This thread's connection, opened again in a forked child."""
-        db = getattr(self._local, "db", None)
-        if db is None or self._local.pid != os.getpid():
-            db = sqlite3.connect(self._path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            self._local.db, self._local.pid = db, os.getpid()
-        return db
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
 
     def take(self, instance_key: str, holder: str, *, seats: int, lease: float) -> float:
-        with self._transaction() as db:
+        with self._file.transaction() as db:
             now = self._clock()
             db.execute("DELETE FROM seats WHERE ends <= ?", (now,))
             mine = db.execute("SELECT 1 FROM seats WHERE holder = ?", (holder,)).fetchone()
@@ -62,18 +37,18 @@ class FileSeats(SeatPool):
             return min(1.0, first - now)
 
     def renew(self, instance_key: str, holder: str, *, lease: float) -> None:
-        with self._transaction() as db:
+        with self._file.transaction() as db:
             db.execute(
                 "UPDATE seats SET ends = ? WHERE holder = ? AND instance = ?",
                 (self._clock() + lease, holder, instance_key),
             )
 
     def give_back(self, instance_key: str, holder: str) -> None:
-        with self._transaction() as db:
+        with self._file.transaction() as db:
             db.execute("DELETE FROM seats WHERE holder = ?", (holder,))
 
     def held(self, instance_key: str) -> int:
-        with self._transaction() as db:
+        with self._file.transaction() as db:
             (count,) = db.execute(
                 "SELECT COUNT(*) FROM seats WHERE instance = ? AND ends > ?",
                 (instance_key, self._clock()),

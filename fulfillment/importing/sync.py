@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
 from dataclasses import dataclass, replace
 
 from django.db import transaction
@@ -27,6 +26,7 @@ from connector.acumatica import (
     Forbidden,
     LoginLimitReached,
 )
+from connector.acumatica.seats import seat_retry_after
 from stores.credentials import acumatica_client_for
 from stores.errors import StoreClientUnavailable
 from stores.models import StoreConnection, StoreStatus
@@ -62,12 +62,6 @@ class _Failure:
     retry_after: float | None = None
     # Tried again after retry_after alone, not the failure backoff (a seat is due back soon).
     soon: bool = False
-
-
-# Every licence seat in use (Acumatica's "API Login Limit", or all the connector may hold
-# taken by its other jobs): tried again within seconds, at a moment of its own.
-def _seat_retry_after() -> float:
-    return 5 + 25 * random.random()
 
 
 def import_run(
@@ -279,7 +273,7 @@ def _acumatica_failure(exc: AcumaticaError) -> _Failure:
             f"Stopped: {exc.message}. The cursor is kept; the import is tried again within "
             "seconds, when a session has been given back.",
             cause,
-            retry_after=getattr(exc, "retry_after", None) or _seat_retry_after(),
+            retry_after=getattr(exc, "retry_after", None) or seat_retry_after(),
             soon=True,
         )
     if isinstance(exc, EndpointNotInstalled) or not exc.retryable:

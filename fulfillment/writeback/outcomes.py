@@ -14,7 +14,6 @@ or held until a person acts — and which Acumatica error means which.
 
 from __future__ import annotations
 
-import random
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +32,7 @@ from connector.acumatica import (
     Throttled,
     ValidationFailed,
 )
+from connector.acumatica.seats import seat_retry_after
 
 SUCCEEDED = "succeeded"
 RETRY = "retry"
@@ -111,7 +111,7 @@ def outcome_for_error(exc: AcumaticaError) -> Outcome:
         # Nothing was written (no session): tried again within seconds, when a seat is back.
         return Outcome.retry(
             f"{HELD_BACK}{exc.message}",
-            retry_after=getattr(exc, "retry_after", None) or 5 + 25 * random.random(),
+            retry_after=getattr(exc, "retry_after", None) or seat_retry_after(),
             held_back=True,
         )
     if isinstance(exc, Throttled | CircuitOpen):

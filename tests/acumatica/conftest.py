@@ -3,6 +3,8 @@ from tests/conftest.py)."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -82,3 +84,26 @@ def make_client(limiter, recorder) -> Iterator[Callable[..., AcumaticaClient]]:
     yield make
     for client in clients:
         client.close()
+
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(params=["redis", "file"])
+def prefix(request, tmp_path):
+    """Where one test's shared limiters or seats keep their state: a key prefix on a real Redis
+    (REDIS_URL, else 127.0.0.1:6379; skipped, saying so, where none answers), or a SQLite file
+    of the test's own."""
+    if request.param == "file":
+        yield str(tmp_path / "limits.sqlite3")
+        return
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis answers at {REDIS_URL}: shared limits need one (.ci/run has it)")
+    name = f"test-limits-{uuid.uuid4().hex[:8]}"
+    yield name
+    for key in client.scan_iter(f"{name}:*"):
+        client.delete(key)

@@ -1,6 +1,6 @@
 """Licence seats shared by processes: never more sessions than the seats, a killed worker's seat
 back when its lease ends, a clear error when none comes free. On a real Redis (REDIS_URL, else
-127.0.0.1:6379; skipped, saying so, where none answers) and on the SQLite file."""
+127.0.0.1:6379; skipped, saying so, prefix none answers) and on the SQLite file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import multiprocessing
 import os
 import signal
 import time
-import uuid
 
 import pytest
 
@@ -16,36 +15,20 @@ from connector.acumatica import Seat, SeatsBusy
 from connector.acumatica.seats_file import FileSeats
 from connector.acumatica.seats_redis import RedisSeats
 
+from .conftest import REDIS_URL as URL
+
 redis = pytest.importorskip("redis")
-URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 
 
-@pytest.fixture(params=["redis", "file"])
-def where(request, tmp_path):
-    """Where one test's pools keep their seats: a Redis key prefix, or a file."""
-    if request.param == "file":
-        yield str(tmp_path / "seats.sqlite3")
-        return
-    client = redis.Redis.from_url(URL)
-    try:
-        client.ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis answers at {URL}: the shared seats need one (.ci/run has it)")
-    name = f"test-seats-{uuid.uuid4().hex[:8]}"
-    yield name
-    for key in client.scan_iter(f"{name}:*"):
-        client.delete(key)
+def _pool(prefix):
+    if prefix.endswith(".sqlite3"):
+        return FileSeats(prefix)
+    return RedisSeats(redis.Redis.from_url(URL), prefix=prefix)
 
 
-def _pool(where):
-    if where.endswith(".sqlite3"):
-        return FileSeats(where)
-    return RedisSeats(redis.Redis.from_url(URL), prefix=where)
-
-
-def _session(where, jobs, log):
+def _session(prefix, jobs, log):
     """A worker process: ``jobs`` times, hold a seat as a client does, briefly."""
-    pool = _pool(where)
+    pool = _pool(prefix)
     for _ in range(jobs):
         seat = Seat(pool, "erp", seats=2, max_wait=30)
         seat.hold()
@@ -55,9 +38,9 @@ def _session(where, jobs, log):
         seat.give_back()
 
 
-def test_four_processes_never_hold_more_than_the_seats(where):
+def test_four_processes_never_hold_more_than_the_seats(prefix):
     log = multiprocessing.Queue()
-    workers = [multiprocessing.Process(target=_session, args=(where, 5, log)) for _ in range(4)]
+    workers = [multiprocessing.Process(target=_session, args=(prefix, 5, log)) for _ in range(4)]
     for process in workers:
         process.start()
     for process in workers:
@@ -69,11 +52,11 @@ def test_four_processes_never_hold_more_than_the_seats(where):
         peak = max(peak, held)
     assert peak == 2
     assert all(p.exitcode == 0 for p in workers)
-    assert _pool(where).held("erp") == 0
+    assert _pool(prefix).held("erp") == 0
 
 
-def test_a_seat_is_renewed_and_shared_instances_are_counted_apart(where):
-    pool = _pool(where)
+def test_a_seat_is_renewed_and_shared_instances_are_counted_apart(prefix):
+    pool = _pool(prefix)
     first = Seat(pool, "erp", seats=1, lease=0.6, max_wait=0.2)
     first.hold()
     # Another instance has its own seats.
@@ -92,19 +75,19 @@ def test_a_seat_is_renewed_and_shared_instances_are_counted_apart(where):
     assert pool.held("erp") == 1
 
 
-def _hold_forever(where, ready):
-    Seat(_pool(where), "erp", seats=1, lease=1.0).hold()
+def _hold_forever(prefix, ready):
+    Seat(_pool(prefix), "erp", seats=1, lease=1.0).hold()
     ready.set()
     time.sleep(60)
 
 
-def test_a_killed_workers_seat_comes_back_when_its_lease_ends(where):
+def test_a_killed_workers_seat_comes_back_when_its_lease_ends(prefix):
     ready = multiprocessing.Event()
-    holder = multiprocessing.Process(target=_hold_forever, args=(where, ready))
+    holder = multiprocessing.Process(target=_hold_forever, args=(prefix, ready))
     holder.start()
     assert ready.wait(10)
     os.kill(holder.pid, signal.SIGKILL)
     holder.join()
     started = time.monotonic()
-    Seat(_pool(where), "erp", seats=1, max_wait=5).hold()
+    Seat(_pool(prefix), "erp", seats=1, max_wait=5).hold()
     assert time.monotonic() - started <= 2.0

@@ -8,7 +8,6 @@ import multiprocessing
 import os
 import signal
 import time
-import uuid
 
 import pytest
 
@@ -16,25 +15,9 @@ from connector.acumatica import CircuitOpen, InstanceLimits, Outcome, Throttled
 from connector.acumatica.file_limiter import FileLimiter
 from connector.acumatica.shared_limiter import RedisLimiter
 
+from .conftest import REDIS_URL as URL
+
 redis = pytest.importorskip("redis")
-URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-
-
-@pytest.fixture(params=["redis", "file"])
-def prefix(request, tmp_path):
-    """Where the limiters of one test keep their shared state: a Redis key prefix, or a file."""
-    if request.param == "file":
-        yield str(tmp_path / "limits.sqlite3")
-        return
-    client = redis.Redis.from_url(URL)
-    try:
-        client.ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis answers at {URL}: the shared limiter needs one (.ci/run has it)")
-    name = f"test-limiter-{uuid.uuid4().hex[:8]}"
-    yield name
-    for key in client.scan_iter(f"{name}:*"):
-        client.delete(key)
 
 
 def _limiter(prefix, **limits):
