@@ -180,6 +180,11 @@ _FULFILLMENT_SETTINGS = {
     # A run's hold on its store, renewed after each page: it only has to outlive one page (a
     # read timeout plus the limiter's wait), and bounds how long a killed worker blocks the store.
     "FULFILLMENT_IMPORT_LEASE_SECONDS": 300,
+    # When more stores are due at one scheduler tick than this, the first this many are queued at
+    # once and the rest spread (longest-waiting first, with jitter) over the spread that follows:
+    # the scheduler's tick, so that they are all on their way before it looks again.
+    "FULFILLMENT_SCHEDULE_BURST": 20,
+    "FULFILLMENT_SCHEDULE_SPREAD_SECONDS": 25,
     # After a failed run the scheduler waits base * 2^(failures - 1), at most cap.
     "FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS": 60,
     "FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS": 3600,

@@ -102,6 +102,7 @@ def acumatica_client_for(
     recorder=None,
     purpose: str = "",
     seat_wait: float | None = None,
+    urgent: bool = False,
 ) -> AcumaticaClient:
     """A client for this store, signed in with its stored credentials and tokens.
 
@@ -112,7 +113,8 @@ def acumatica_client_for(
     known, become the shared limiter's limits for its instance, and its API users (minus the
     reserve) the seats every process shares there: the client waits up to ``seat_wait``
     seconds (``ACUMATICA_SEAT_WAIT_SECONDS``) for one, signs out on close and gives it back.
-    Raises UnsafeInstanceURL when the Instance URL is not allowed.
+    ``urgent`` (work a person waits for) takes the next seat that comes free before any job
+    that is not. Raises UnsafeInstanceURL when the Instance URL is not allowed.
     """
     check_instance_url(store.instance_url)
     secrets = _secrets_row(store)
@@ -163,11 +165,13 @@ def acumatica_client_for(
         recorder=CallLedger(store.pk, purpose=purpose, also=recorder) if store.pk else recorder,
         sign_out_on_close=sign_out_on_close,
         session=guarded_session(),
-        seat=_seat_for(store, connection.instance_key, seat_wait),
+        seat=_seat_for(store, connection.instance_key, seat_wait, urgent),
     )
 
 
-def _seat_for(store: StoreConnection, instance_key: str, wait: float | None) -> Seat | None:
+def _seat_for(
+    store: StoreConnection, instance_key: str, wait: float | None, urgent: bool
+) -> Seat | None:
     """The licence seat the client's session counts against: the connector holds at most the
     store's licence API users minus the reserve at once on its instance, across every process
     (stores on one instance share them). None when the licence is not known."""
@@ -179,6 +183,7 @@ def _seat_for(store: StoreConnection, instance_key: str, wait: float | None) -> 
         instance_key,
         seats=seats,
         max_wait=settings.ACUMATICA_SEAT_WAIT_SECONDS if wait is None else wait,
+        urgent=urgent,
     )
 
 

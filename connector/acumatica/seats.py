@@ -11,6 +11,11 @@ which is when Acumatica itself closes an idle session (10 minutes), so a killed 
 comes back exactly when its session is gone. A client whose sign-out failed leaves its lease to
 run out for the same reason.
 
+Interactive work goes first: a seat asked for ``urgent`` (a connection test, "why not
+imported", "run now") is noted as waiting while it waits, and until it has its seat no other
+job takes one that comes free. The note is short-lived (``URGENT_NOTE``), so a waiter that died
+holds nobody up for long.
+
 The pools (:class:`~connector.acumatica.seats_redis.RedisSeats`,
 :class:`~connector.acumatica.seats_file.FileSeats`) keep one set of holders per instance;
 :class:`Seat` is one client's use of it: waiting with jitter for a free seat, renewing, giving
@@ -30,6 +35,8 @@ from .errors import LoginLimitReached
 # Acumatica closes a session idle for 10 minutes (API.md §1.2); a little margin on top.
 SESSION_IDLE_SECONDS = 600.0
 DEFAULT_LEASE = SESSION_IDLE_SECONDS + 30
+# How long an urgent waiter's note lasts; each try renews it (waiters ask at least every 1.5 s).
+URGENT_NOTE = 5.0
 # A held seat's lease is renewed at most this often (every request would be a write each).
 RENEW_EVERY = 15.0
 
@@ -42,9 +49,13 @@ def seat_retry_after() -> float:
 
 class SeatPool(ABC):
     @abstractmethod
-    def take(self, instance_key: str, holder: str, *, seats: int, lease: float) -> float:
-        """Take (or renew) ``holder``'s seat when fewer than ``seats`` are held: 0.0. Otherwise
-        the seconds worth waiting before asking again."""
+    def take(
+        self, instance_key: str, holder: str, *, seats: int, lease: float, urgent: bool = False
+    ) -> float:
+        """Take (or renew) ``holder``'s seat: 0.0. Otherwise the seconds worth waiting before
+        asking again. An urgent holder takes one when fewer than ``seats`` are held, and
+        otherwise notes that it waits (for ``URGENT_NOTE`` seconds); any other only when the
+        held seats plus the urgent waiters are fewer than ``seats``."""
 
     @abstractmethod
     def renew(self, instance_key: str, holder: str, *, lease: float) -> None:
@@ -76,7 +87,7 @@ class Seat:
 
     ``seats`` is how many the connector may hold on the instance (the licence's API users
     minus those kept for other programs); ``max_wait`` how long :meth:`hold` waits before it
-    raises :class:`SeatsBusy`.
+    raises :class:`SeatsBusy`; ``urgent`` puts it ahead of every job that is not.
     """
 
     def __init__(
@@ -87,6 +98,7 @@ class Seat:
         seats: int,
         lease: float = DEFAULT_LEASE,
         max_wait: float = 120.0,
+        urgent: bool = False,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -94,7 +106,7 @@ class Seat:
             raise ValueError("a seat budget needs at least one seat")
         self.pool, self.instance_key, self.seats = pool, instance_key, seats
         self.holder = uuid.uuid4().hex
-        self._lease, self._max_wait = lease, max_wait
+        self._lease, self._max_wait, self.urgent = lease, max_wait, urgent
         self._sleep, self._clock = sleep, clock
         self._held_since: float | None = None
         self._renewed_at = 0.0
@@ -114,7 +126,11 @@ class Seat:
         deadline = now + self._max_wait
         while True:
             wait = self.pool.take(
-                self.instance_key, self.holder, seats=self.seats, lease=self._lease
+                self.instance_key,
+                self.holder,
+                seats=self.seats,
+                lease=self._lease,
+                urgent=self.urgent,
             )
             if wait <= 0:
                 break

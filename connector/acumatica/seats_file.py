@@ -9,10 +9,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .seats import SeatPool
+from .seats import URGENT_NOTE, SeatPool
 from .sqlite_file import SqliteFile
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS seats (instance TEXT, holder TEXT PRIMARY KEY, ends REAL);"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS seats (instance TEXT, holder TEXT PRIMARY KEY, ends REAL);"
+    "CREATE TABLE IF NOT EXISTS urgent (instance TEXT, holder TEXT PRIMARY KEY, ends REAL);"
+)
 
 
 class FileSeats(SeatPool):
@@ -20,21 +23,34 @@ class FileSeats(SeatPool):
         self._file = SqliteFile(path, _SCHEMA)
         self._clock = clock
 
-    def take(self, instance_key: str, holder: str, *, seats: int, lease: float) -> float:
+    def take(
+        self, instance_key: str, holder: str, *, seats: int, lease: float, urgent: bool = False
+    ) -> float:
         with self._file.transaction() as db:
             now = self._clock()
             db.execute("DELETE FROM seats WHERE ends <= ?", (now,))
+            db.execute("DELETE FROM urgent WHERE ends <= ?", (now,))
             mine = db.execute("SELECT 1 FROM seats WHERE holder = ?", (holder,)).fetchone()
             count, first = db.execute(
                 "SELECT COUNT(*), MIN(ends) FROM seats WHERE instance = ?", (instance_key,)
             ).fetchone()
-            if mine or count < seats:
+            (waiting,) = db.execute(
+                "SELECT COUNT(*) FROM urgent WHERE instance = ? AND holder != ?",
+                (instance_key, holder),
+            ).fetchone()
+            if mine or count + (0 if urgent else waiting) < seats:
                 db.execute(
                     "INSERT OR REPLACE INTO seats VALUES (?, ?, ?)",
                     (instance_key, holder, now + lease),
                 )
+                db.execute("DELETE FROM urgent WHERE holder = ?", (holder,))
                 return 0.0
-            return min(1.0, first - now)
+            if urgent:
+                db.execute(
+                    "INSERT OR REPLACE INTO urgent VALUES (?, ?, ?)",
+                    (instance_key, holder, now + URGENT_NOTE),
+                )
+            return 0.2 if first is None else min(1.0, first - now)
 
     def renew(self, instance_key: str, holder: str, *, lease: float) -> None:
         with self._file.transaction() as db:

@@ -24,6 +24,14 @@ def lease_ttl() -> dt.timedelta:
     return dt.timedelta(seconds=_get("FULFILLMENT_IMPORT_LEASE_SECONDS"))
 
 
+def schedule_burst() -> int:
+    return max(1, _get("FULFILLMENT_SCHEDULE_BURST"))
+
+
+def schedule_spread_seconds() -> float:
+    return float(max(0, _get("FULFILLMENT_SCHEDULE_SPREAD_SECONDS")))
+
+
 def backoff(consecutive_failures: int) -> dt.timedelta:
     base = _get("FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS")
     cap = _get("FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS")

@@ -83,7 +83,7 @@ def order_diagnose(*, store: StoreConnection, key: str) -> Diagnosis:
     recorded = _recorded_reason(store, order_key)
 
     try:
-        with acumatica_client_for(store, purpose="diagnosis") as client:
+        with acumatica_client_for(store, purpose="diagnosis", urgent=True) as client:
             record = live_record_read(client, order_key)
     except NotFound:
         return _not_found(store, order_key, local, recorded, notice)

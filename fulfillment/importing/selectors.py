@@ -24,14 +24,32 @@ def import_runs_for(user) -> QuerySet[ImportRun]:
 
 def store_import_due(store: StoreConnection, state: ImportState, now: dt.datetime) -> bool:
     """Due when its interval has passed since the last import was enqueued or started, it is not
-    backing off after a failure, and no import of it is running."""
+    backing off after a failure, and no import of it is running. A run that started and never
+    finished (its worker was killed) makes the store due as soon as that run's lease ran out:
+    the next run continues from its last committed page, without waiting out the interval."""
     if lease.is_held(state, now):
         return False
     if state.next_attempt_at and state.next_attempt_at > now:
         return False
-    last = max((t for t in (state.last_enqueued_at, state.last_started_at) if t), default=None)
+    if _cut_off(state):
+        return True
+    last = waiting_since(state)
     interval = dt.timedelta(minutes=max(1, store.import_interval_minutes or 5))
     return last is None or now >= last + interval
+
+
+def waiting_since(state: ImportState) -> dt.datetime | None:
+    """When the store's last import was enqueued or started (None: never)."""
+    return max((t for t in (state.last_enqueued_at, state.last_started_at) if t), default=None)
+
+
+def _cut_off(state: ImportState) -> bool:
+    started, finished = state.last_started_at, state.last_finished_at
+    if started is None or (finished is not None and finished >= started):
+        return False
+    # Queued again since it started: that job is on its way (or was lost with it; the
+    # interval then brings it back).
+    return state.last_enqueued_at is None or state.last_enqueued_at <= started
 
 
 def run_order_ids(run: ImportRun) -> dict[str, int]:

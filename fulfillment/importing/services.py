@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,7 +14,7 @@ from stores.models import AuditEntry, StoreConnection, StoreStatus
 
 from ..jobs import IMPORT_STORE, IMPORT_STORE_NOW, enqueue_after_commit
 from ..models import ImportRun, ImportState, ImportTrigger
-from . import lease, selectors
+from . import conf, lease, selectors
 from .sync import import_run
 
 logger = logging.getLogger("connector.fulfillment")
@@ -119,22 +120,38 @@ def import_request(
 
 
 def imports_enqueue_due(*, now: dt.datetime | None = None) -> list[int]:
-    """Queue a scheduled import for every active store that is due; returns their ids.
+    """Queue a scheduled import for every active store that is due; returns their ids, the
+    longest-waiting first.
 
     Each store is claimed with a conditional update of ``last_enqueued_at``, so two schedulers
-    (or a slow worker) never queue the same store twice for one interval.
+    (or a slow worker) never queue the same store twice for one interval. Fair when many are due
+    at once (the first tick after a start, 500 stores on one interval): the store that waited
+    longest goes first, never the lowest id, and past the first ``schedule_burst()`` the rest
+    are spread over the time until the next tick (``schedule_spread_seconds()``), with jitter,
+    so one instance's stores do not all sign in at the same moment, tick after tick.
     """
     now = now or timezone.now()
-    queued: list[int] = []
-    for store in StoreConnection.objects.filter(status=StoreStatus.ACTIVE).order_by("pk"):
+    due = []
+    for store in StoreConnection.objects.filter(status=StoreStatus.ACTIVE):
         state = lease.import_state_for(store.pk)
-        if not selectors.store_import_due(store, state, now):
-            continue
+        if selectors.store_import_due(store, state, now):
+            due.append((selectors.waiting_since(state), store.pk, state))
+    due.sort(key=lambda item: (item[0] is not None, item[0] or now, item[1]))
+    burst, spread = conf.schedule_burst(), conf.schedule_spread_seconds()
+    queued: list[int] = []
+    for _, store_id, state in due:
         claimed = ImportState.objects.filter(
             pk=state.pk, last_enqueued_at=state.last_enqueued_at
         ).update(last_enqueued_at=now)
         if not claimed:
             continue
-        enqueue_after_commit(IMPORT_STORE, store.pk, str(ImportTrigger.SCHEDULE), now.isoformat())
-        queued.append(store.pk)
+        place = len(queued)
+        delay = 0.0
+        if place >= burst:
+            # Evenly over the spread, in waiting order, each nudged by up to one step.
+            step = spread / max(1, len(due) - burst)
+            delay = (place - burst) * step + random.uniform(0, step)
+        args = (store_id, str(ImportTrigger.SCHEDULE), now.isoformat())
+        enqueue_after_commit(IMPORT_STORE, *args, delay=delay)
+        queued.append(store_id)
     return queued

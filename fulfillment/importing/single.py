@@ -142,7 +142,7 @@ def order_import_one(
     client = None
     record = None
     try:
-        client = acumatica_client_for(store, purpose="single import")
+        client = acumatica_client_for(store, purpose="single import", urgent=True)
         with client:
             record = live_record_read(client, order_key)
     except NotFound:

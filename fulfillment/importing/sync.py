@@ -114,7 +114,9 @@ def _run(store, trigger, full, since, holder, ttl) -> ImportRun:
     failure: _Failure | None = None
     finished = False
     try:
-        client = acumatica_client_for(store, purpose="import")
+        # "Run now" and re-scans are waited for: ahead of scheduled imports for a seat.
+        urgent = trigger not in (ImportTrigger.SCHEDULE, ImportTrigger.PUSH)
+        client = acumatica_client_for(store, purpose="import", urgent=urgent)
         with client:
 
             def fetch(skip: int, top: int) -> list[dict]:

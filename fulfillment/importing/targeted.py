@@ -35,7 +35,7 @@ def keys_import(
     )
     client = None
     try:
-        client = acumatica_client_for(store, purpose="push import")
+        client = acumatica_client_for(store, purpose="push import", urgent=True)
         with client:
             for start in range(0, len(keys), BATCH):
                 named = odata.or_(

@@ -76,6 +76,7 @@ def check_instance_url(ctx: Context) -> Outcome:
                 sign_out_on_close=True,
                 purpose="connection test",
                 seat_wait=SEAT_WAIT,
+                urgent=True,
             )
         )
     except (UnsafeInstanceURL, ValueError) as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -90,4 +91,50 @@ def test_a_killed_workers_seat_comes_back_when_its_lease_ends(prefix):
     holder.join()
     started = time.monotonic()
     Seat(_pool(prefix), "erp", seats=1, max_wait=5).hold()
+    assert time.monotonic() - started <= 2.0
+
+
+def test_work_a_person_waits_for_takes_the_next_free_seat_before_bulk_jobs(prefix):
+    pool = _pool(prefix)
+    bulk = Seat(pool, "erp", seats=1, max_wait=0.2)
+    bulk.hold()
+    order: list[str] = []
+
+    def wait_for_seat(name: str, urgent: bool) -> None:
+        seat = Seat(_pool(prefix), "erp", seats=1, max_wait=20, urgent=urgent)
+        seat.hold()
+        order.append(name)
+        time.sleep(0.3)
+        seat.give_back()
+
+    # A scheduled import has waited longest; the connection test asks after it.
+    scheduled = threading.Thread(target=wait_for_seat, args=("scheduled import", False))
+    scheduled.start()
+    time.sleep(0.3)
+    test = threading.Thread(target=wait_for_seat, args=("connection test", True))
+    test.start()
+    time.sleep(0.3)
+    bulk.give_back()
+    scheduled.join(timeout=30)
+    test.join(timeout=30)
+    assert order == ["connection test", "scheduled import"]
+    assert pool.held("erp") == 0
+
+
+def test_an_urgent_waiter_that_died_holds_bulk_jobs_up_only_briefly(prefix, monkeypatch):
+    import connector.acumatica.seats_file as seats_file
+    import connector.acumatica.seats_redis as seats_redis
+
+    monkeypatch.setattr(seats_file, "URGENT_NOTE", 0.5)
+    monkeypatch.setattr(seats_redis, "URGENT_NOTE", 0.5)
+    pool = _pool(prefix)
+    first = Seat(pool, "erp", seats=1, max_wait=0.2)
+    first.hold()
+    # An urgent client asked once and was killed before it asked again.
+    assert pool.take("erp", "killed-urgent", seats=1, lease=60, urgent=True) > 0
+    first.give_back()
+    with pytest.raises(SeatsBusy):
+        Seat(pool, "erp", seats=1, max_wait=0.1).hold()
+    started = time.monotonic()
+    Seat(pool, "erp", seats=1, max_wait=5).hold()
     assert time.monotonic() - started <= 2.0

@@ -93,8 +93,8 @@ def test_the_scheduler_queues_only_active_stores_that_are_due(
     backing_off = store_factory(sandbox)
     running = store_factory(sandbox)
     for store, values in [
-        (recent, {"last_started_at": now - dt.timedelta(minutes=2)}),
-        (slow, {"last_started_at": now - dt.timedelta(minutes=10)}),
+        (recent, _finished(now - dt.timedelta(minutes=2))),
+        (slow, _finished(now - dt.timedelta(minutes=10))),
         (backing_off, {"next_attempt_at": now + dt.timedelta(minutes=3)}),
         (running, {"lease_holder": "w1", "lease_expires_at": now + dt.timedelta(minutes=3)}),
     ]:
@@ -116,6 +116,79 @@ def test_the_scheduler_queues_only_active_stores_that_are_due(
     with django_capture_on_commit_callbacks(execute=True):
         again = importing.imports_enqueue_due(now=later)
     assert sorted(again) == sorted([due.pk, recent.pk, backing_off.pk, running.pk])
+
+
+def _finished(at: dt.datetime) -> dict:
+    return {"last_started_at": at, "last_finished_at": at + dt.timedelta(seconds=5)}
+
+
+@pytest.mark.django_db
+def test_the_scheduler_serves_the_longest_waiting_store_first_and_spreads_a_crowd(
+    sandbox, store_factory, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.FULFILLMENT_SCHEDULE_BURST = 3
+    settings.FULFILLMENT_SCHEDULE_SPREAD_SECONDS = 25
+    sent: list[tuple[int, float]] = []
+    monkeypatch.setattr(jobs, "send", lambda name, args: sent.append((args[0], 0.0)))
+    monkeypatch.setattr(jobs, "send_later", lambda name, args, delay: sent.append((args[0], delay)))
+    now = timezone.now()
+    stores = [store_factory(sandbox) for _ in range(12)]
+    # The lowest ids ran most recently; one store has never run.
+    never, *ran = reversed(stores)
+    for minutes, store in enumerate(ran):
+        lease.import_state_for(store.pk)
+        ImportState.objects.filter(store=store).update(
+            **_finished(now - dt.timedelta(minutes=10 + minutes))
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = importing.imports_enqueue_due(now=now)
+
+    assert queued == [never.pk, *reversed([s.pk for s in ran])]
+    assert [store_id for store_id, _ in sent] == queued
+    delays = [delay for _, delay in sent]
+    assert delays[:3] == [0.0, 0.0, 0.0]
+    # The other nine go over the next 25 s, in waiting order, none at the same moment.
+    later = delays[3:]
+    assert all(0 < d <= 25 for d in later)
+    assert later == sorted(later) and len(set(later)) == len(later)
+    assert later[-1] > 20
+
+
+@pytest.mark.django_db
+def test_a_run_cut_off_by_a_killed_worker_resumes_when_its_lease_runs_out(
+    sandbox, store_factory, queued, settings, django_capture_on_commit_callbacks
+):
+    store = store_factory(sandbox, import_interval_minutes=60)
+    first = import_run(store=store, trigger=ImportTrigger.SCHEDULE)
+    assert first.status == ImportRunStatus.SUCCEEDED
+    # What a worker killed mid-run leaves: a run still "running", its lease, no finish time.
+    ttl = dt.timedelta(seconds=settings.FULFILLMENT_IMPORT_LEASE_SECONDS)
+    started = timezone.now() - ttl - dt.timedelta(seconds=5)
+    cut_off = ImportRun.objects.create(
+        store=store, trigger=ImportTrigger.SCHEDULE, started_at=started
+    )
+    ImportState.objects.filter(store=store).update(
+        last_finished_at=started - dt.timedelta(minutes=1),
+        last_started_at=started,
+        lease_holder="killed-worker",
+        lease_expires_at=started + ttl,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert importing.imports_enqueue_due(now=started + dt.timedelta(minutes=1)) == []
+        # Due once the lease ran out, though its hour-long interval has not.
+        assert importing.imports_enqueue_due() == [store.pk]
+        assert importing.imports_enqueue_due(now=timezone.now() + dt.timedelta(seconds=30)) == []
+
+    ((store_id, trigger, requested_at),) = queued
+    tasks.import_store(store_id, trigger, requested_at)
+    cut_off.refresh_from_db()
+    assert cut_off.status == ImportRunStatus.FAILED
+    assert "worker was stopped or killed" in cut_off.error
+    resumed = ImportRun.objects.filter(store=store).latest("pk")
+    assert resumed.status == ImportRunStatus.SUCCEEDED
+    assert Order.objects.filter(store=store).count() == first.created
 
 
 @pytest.mark.django_db
