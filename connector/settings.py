@@ -161,6 +161,9 @@ ACUMATICA_READ_TIMEOUT = env.float("ACUMATICA_READ_TIMEOUT", default=60.0)
 # How long a job waits for one of the licence seats the connector may use on an instance
 # (its API users minus the reserve) before it stops and is tried again soon.
 ACUMATICA_SEAT_WAIT_SECONDS = env.float("ACUMATICA_SEAT_WAIT_SECONDS", default=120.0)
+# When the instances close an idle session (Acumatica's default is 10 minutes; an instance
+# configured otherwise says so here): a killed worker's seat is counted until then.
+ACUMATICA_SESSION_IDLE_SECONDS = env.float("ACUMATICA_SESSION_IDLE_SECONDS", default=600.0)
 # Where the shared limiter and seats keep their counts: in Redis under this prefix (deployments
 # sharing one Redis need different ones), else in this SQLite file.
 ACUMATICA_LIMITS_PREFIX = env.str("ACUMATICA_LIMITS_PREFIX", default="connector:acumatica")

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connector.acumatica import (
+    SEAT_LEASE_MARGIN,
     AcumaticaClient,
     ConnectionSettings,
     InstanceLimits,
@@ -183,6 +184,7 @@ def _seat_for(
         instance_key,
         seats=seats,
         max_wait=settings.ACUMATICA_SEAT_WAIT_SECONDS if wait is None else wait,
+        lease=settings.ACUMATICA_SESSION_IDLE_SECONDS + SEAT_LEASE_MARGIN,
         urgent=urgent,
     )
 

@@ -62,11 +62,12 @@ from .errors import (
 )
 from .limiter import InProcessLimiter, InstanceLimits, Limiter, Outcome, default_limiter
 from .recording import CallbackRecorder, Exchange, MemoryRecorder, Recorder
-from .seats import Seat, SeatPool, SeatsBusy
+from .seats import SEAT_LEASE_MARGIN, Seat, SeatPool, SeatsBusy
 from .transport import RequestStats
 from .values import FieldError
 
 __all__ = [
+    "SEAT_LEASE_MARGIN",
     "AccountLocked",
     "ActionFailed",
     "ActionOutcomeUnknown",

@@ -7,7 +7,8 @@ seat before its first request; the client signs out when it closes and only then
 seat back, so the pool never counts fewer sessions than Acumatica does.
 
 A seat is a lease: it ends ``lease`` seconds after the client's last request unless renewed,
-which is when Acumatica itself closes an idle session (10 minutes), so a killed worker's seat
+which is when Acumatica itself closes an idle session (10 minutes unless the instance is
+configured otherwise), so a killed worker's seat
 comes back exactly when its session is gone. A client whose sign-out failed leaves its lease to
 run out for the same reason.
 
@@ -34,7 +35,8 @@ from .errors import LoginLimitReached
 
 # Acumatica closes a session idle for 10 minutes (API.md §1.2); a little margin on top.
 SESSION_IDLE_SECONDS = 600.0
-DEFAULT_LEASE = SESSION_IDLE_SECONDS + 30
+SEAT_LEASE_MARGIN = 30.0
+DEFAULT_LEASE = SESSION_IDLE_SECONDS + SEAT_LEASE_MARGIN
 # How long an urgent waiter's note lasts; each try renews it (waiters ask at least every 1.5 s).
 URGENT_NOTE = 5.0
 # A held seat's lease is renewed at most this often (every request would be a write each).

@@ -24,14 +24,16 @@ def import_runs_for(user) -> QuerySet[ImportRun]:
 
 def store_import_due(store: StoreConnection, state: ImportState, now: dt.datetime) -> bool:
     """Due when its interval has passed since the last import was enqueued or started, it is not
-    backing off after a failure, and no import of it is running. A run that started and never
-    finished (its worker was killed) makes the store due as soon as that run's lease ran out:
-    the next run continues from its last committed page, without waiting out the interval."""
+    backing off after a failure, and no import of it is running. Two things come before the
+    interval: a failed run is tried again when its backoff ends (``next_attempt_at``: soon after
+    "every seat in use", longer after errors), and a run that started and never finished (its
+    worker was killed) as soon as its lease ran out. Either continues from the last committed
+    page."""
     if lease.is_held(state, now):
         return False
     if state.next_attempt_at and state.next_attempt_at > now:
         return False
-    if _cut_off(state):
+    if _retry_pending(state) or _cut_off(state):
         return True
     last = waiting_since(state)
     interval = dt.timedelta(minutes=max(1, store.import_interval_minutes or 5))
@@ -41,6 +43,14 @@ def store_import_due(store: StoreConnection, state: ImportState, now: dt.datetim
 def waiting_since(state: ImportState) -> dt.datetime | None:
     """When the store's last import was enqueued or started (None: never)."""
     return max((t for t in (state.last_enqueued_at, state.last_started_at) if t), default=None)
+
+
+def _retry_pending(state: ImportState) -> bool:
+    """The last run failed and no import was queued since."""
+    finished = state.last_finished_at
+    if not state.consecutive_failures or finished is None:
+        return False
+    return state.last_enqueued_at is None or state.last_enqueued_at <= finished
 
 
 def _cut_off(state: ImportState) -> bool:

@@ -5,10 +5,13 @@ rest). Real HTTP to a sandbox that refuses a second session."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from fulfillment.importing import imports_enqueue_due
 from fulfillment.models import ImportRunStatus, Order
-from stores.models import AcumaticaCall
+from stores.models import AcumaticaCall, StoreConnection
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +67,14 @@ def test_api_login_limit_is_tried_again_within_seconds_not_after_the_backoff(
     assert "API login limit" in run.error and "tried again within seconds" in run.error
     state = ImportState.objects.get(store=waiting)
     assert 4 <= (state.next_attempt_at - timezone.now()).total_seconds() <= 31
+    # The scheduler queues it then, though its interval (an hour here) has not passed; once.
+    StoreConnection.objects.filter(pk=waiting.pk).update(import_interval_minutes=60)
+    waiting.refresh_from_db()
+    before = state.next_attempt_at - dt.timedelta(seconds=1)
+    assert waiting.pk not in imports_enqueue_due(now=before)
+    retry_at = state.next_attempt_at + dt.timedelta(seconds=1)
+    assert waiting.pk in imports_enqueue_due(now=retry_at)
+    assert waiting.pk not in imports_enqueue_due(now=retry_at + dt.timedelta(seconds=30))
 
 
 def test_the_connection_test_says_when_the_connectors_own_jobs_hold_every_seat(

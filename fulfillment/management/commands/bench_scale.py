@@ -6,11 +6,18 @@ worker processes (``celery worker --concurrency N``: prefork children, through t
 broker and database) and plays beat: it queues the stores that are due (the scheduler's own
 ``imports_enqueue_due``) every few seconds until every store has imported every eligible order.
 
+With ``--kill-after S`` it kills (SIGKILL) the worker process running some store's import S
+seconds in, mid-run: its session stays open at the sandbox until the idle timeout
+(``--session-idle``, told to the workers as ``ACUMATICA_SESSION_IDLE_SECONDS``), its request
+slot until the slot's TTL, its store's lease until ``--import-lease``; the benchmark then shows
+that nothing is lost or doubled and when the killed store was complete again.
+
 Prints one JSON line: stores, orders, requests, 429s, "API Login Limit" refusals, most requests
 in flight and sessions open at the sandbox, peak requests in any 60 s, the share of the
 per-minute limit used while work remained, duplicates, missing, wall time. Exits 1 when a
 target of issue 12 is missed (no 429, no login limit refusal, never more than the licence in
-flight or signed in, >= 90 % of the per-minute limit used, nothing missing or twice).
+flight or signed in, >= 90 % of the per-minute limit used (not asked of a run with a kill: the
+killed store waits out its lease), nothing missing or twice).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
 from fulfillment.importing import import_run, imports_enqueue_due
 from fulfillment.jobs import ROUTES
-from fulfillment.models import ImportTrigger, Order
+from fulfillment.models import ImportState, ImportTrigger, Order
 from stores.models import Merchant
 
 from .bench_import import Command as ImportBenchmark
@@ -53,6 +60,14 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=4, help="worker processes")
         parser.add_argument("--page-size", type=int, default=25)
         parser.add_argument("--timeout", type=float, default=900.0)
+        parser.add_argument(
+            "--kill-after", type=float, default=0.0, help="SIGKILL a worker mid-import then"
+        )
+        parser.add_argument(
+            "--session-idle", type=float, default=600.0, help="instance's idle session timeout"
+        )
+        parser.add_argument("--import-lease", type=int, default=300, help="store lease seconds")
+        parser.add_argument("--seat-wait", type=float, default=120.0)
 
     def handle(self, *args, **options):
         for name in ("stores", "orders", "seats", "per_minute", "concurrent", "workers"):
@@ -60,6 +75,8 @@ class Command(BaseCommand):
                 raise CommandError(f"--{name.replace('_', '-')} must be at least 1")
         settings.CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS = True
         logging.getLogger("connector").setLevel(logging.WARNING)
+        # Stopped from outside: still stop the workers and delete the stores (``finally``).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         result = self._bench(options)
         self.stdout.write(json.dumps(result))
         if not result["targets_met"]:
@@ -67,7 +84,12 @@ class Command(BaseCommand):
 
     def _bench(self, options: dict) -> dict:
         sandbox = SandboxServer(
-            SandboxConfig(orders=options["orders"], max_sessions=0, request_log_size=1_000_000)
+            SandboxConfig(
+                orders=options["orders"],
+                max_sessions=0,
+                request_log_size=1_000_000,
+                session_idle_timeout=options["session_idle"],
+            )
         ).start()
         merchant = Merchant.objects.create(name=f"bench-scale {uuid.uuid4().hex[:8]}")
         workers = None
@@ -85,13 +107,20 @@ class Command(BaseCommand):
 
             workers = self._start_workers(options)
             started = time.monotonic()
+            kill = _Kill(options["kill_after"], workers.pid) if options["kill_after"] else None
             while time.monotonic() - started < options["timeout"]:
                 imports_enqueue_due()
+                if kill is not None:
+                    kill.tick(stores, eligible, time.monotonic() - started)
                 if self._imported(stores) >= eligible * len(stores):
                     break
                 time.sleep(TICK)
             wall = time.monotonic() - started
-            return self._figures(sandbox, stores, eligible, wall, options)
+            result = self._figures(sandbox, stores, eligible, wall, options)
+            if kill is not None:
+                result["kill"] = kill.figures()
+                result["targets_met"] = result["targets_met"] and kill.pid is not None
+            return result
         finally:
             if workers is not None:
                 os.killpg(workers.pid, signal.SIGTERM)
@@ -120,6 +149,9 @@ class Command(BaseCommand):
             **os.environ,
             "CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS": "true",
             "FULFILLMENT_IMPORT_PAGE_SIZE": str(options["page_size"]),
+            "FULFILLMENT_IMPORT_LEASE_SECONDS": str(options.get("import_lease", 300)),
+            "ACUMATICA_SESSION_IDLE_SECONDS": str(options.get("session_idle", 600.0)),
+            "ACUMATICA_SEAT_WAIT_SECONDS": str(options.get("seat_wait", 120.0)),
             "DJANGO_SETTINGS_MODULE": "connector.settings",
         }
         queues = ",".join(sorted(set(ROUTES.values()) | {"celery"}))
@@ -205,11 +237,54 @@ class Command(BaseCommand):
             and result["max_in_flight"] <= options["concurrent"]
             and result["max_seats"] <= options["seats"]
             and result["peak_requests_per_minute"] <= options["per_minute"]
-            and (result["utilisation"] >= 0.9 or span < 60)
+            and (result["utilisation"] >= 0.9 or span < 60 or options["kill_after"])
             and missing == 0
             and twice == 0
         )
         return result
+
+
+class _Kill:
+    """Kills the worker process running some store's import, once, ``after`` seconds in; then
+    watches when that store has every eligible order again."""
+
+    def __init__(self, after: float, worker_group: int) -> None:
+        self.after, self.group = after, worker_group
+        self.pid: int | None = None
+        self.store_id: int | None = None
+        self.at = self.store_complete_at = None
+
+    def tick(self, stores, eligible: int, elapsed: float) -> None:
+        if self.pid is None and elapsed >= self.after:
+            self._kill(stores, elapsed)
+        elif self.pid is not None and self.store_complete_at is None and self._complete(eligible):
+            self.store_complete_at = elapsed
+
+    def _complete(self, eligible: int) -> bool:
+        return Order.objects.filter(store_id=self.store_id).count() >= eligible
+
+    def _kill(self, stores, elapsed: float) -> None:
+        running = ImportState.objects.filter(store__in=stores).exclude(lease_holder="")
+        for store_id, holder in running.values_list("store_id", "lease_holder"):
+            pid = int(holder.split(":")[1])
+            try:
+                if os.getpgid(pid) != self.group:  # only a process of our own workers
+                    continue
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                continue
+            self.pid, self.store_id, self.at = pid, store_id, elapsed
+            return
+
+    def figures(self) -> dict:
+        return {
+            "worker_pid": self.pid,
+            "store": self.store_id,
+            "killed_at_s": round(self.at, 1) if self.at is not None else None,
+            "store_complete_at_s": (
+                round(self.store_complete_at, 1) if self.store_complete_at is not None else None
+            ),
+        }
 
 
 def _licence_counted(path: str) -> bool:
