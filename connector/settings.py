@@ -188,6 +188,9 @@ _FULFILLMENT_SETTINGS = {
     # the scheduler's tick, so that they are all on their way before it looks again.
     "FULFILLMENT_SCHEDULE_BURST": 20,
     "FULFILLMENT_SCHEDULE_SPREAD_SECONDS": 25,
+    # How long one import run waits in all for a busy instance (429, no slot in the shared
+    # budget) before it stops with its cursor kept; below the task's soft time limit.
+    "FULFILLMENT_IMPORT_BUSY_WAIT_SECONDS": 600,
     # After a failed run the scheduler waits base * 2^(failures - 1), at most cap.
     "FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS": 60,
     "FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS": 3600,

@@ -24,6 +24,10 @@ def lease_ttl() -> dt.timedelta:
     return dt.timedelta(seconds=_get("FULFILLMENT_IMPORT_LEASE_SECONDS"))
 
 
+def busy_wait() -> float:
+    return float(max(0, _get("FULFILLMENT_IMPORT_BUSY_WAIT_SECONDS")))
+
+
 def schedule_burst() -> int:
     return max(1, _get("FULFILLMENT_SCHEDULE_BURST"))
 

@@ -5,7 +5,9 @@ Failures end the run cleanly and say why (``ImportRun.error`` and ``error_cause`
 
 * Acumatica refuses the credentials (after the client's one re-authentication), the rights on
   an entity, the endpoint, or the Instance URL → the store needs attention with that cause;
-* throttling (429), server errors (5xx), no answer → the run stops, the cursor and the last
+* throttling (429, no slot in the shared budget) → the run waits and goes on (``patience``),
+  up to ``FULFILLMENT_IMPORT_BUSY_WAIT_SECONDS`` in all;
+* throttling past that, server errors (5xx), no answer → the run stops, the cursor and the last
   checkpoint stay, and the scheduler backs off before the next try;
 * a record that does not map → that record fails with its reason; the page goes on.
 """
@@ -44,6 +46,7 @@ from ..modes.mapping import record_key_text, record_last_modified
 from . import conf, lease
 from .binder import PageResult, map_records, write_orders
 from .paging import Page, scan_pages
+from .patience import Patience
 from .scan import ScanPlan, finished_cursor, fresh_plan, plan_scan
 from .source import scan_query
 
@@ -119,14 +122,22 @@ def _run(store, trigger, full, since, holder, ttl) -> ImportRun:
         client = acumatica_client_for(store, purpose="import", urgent=urgent)
         with client:
 
+            def keep_lease() -> None:
+                if not lease.renew(store_id=store.pk, holder=holder, ttl=ttl):
+                    raise LeaseLost("the store's import lease expired and was taken over")
+
+            patience = Patience(conf.busy_wait(), keep_alive=keep_lease)
+
             def fetch(skip: int, top: int) -> list[dict]:
-                return client.list(
-                    query.entity,
-                    filter=query.filter,
-                    expand=query.expand,
-                    select=query.select,
-                    top=top,
-                    skip=skip or None,
+                return patience.call(
+                    lambda: client.list(
+                        query.entity,
+                        filter=query.filter,
+                        expand=query.expand,
+                        select=query.select,
+                        top=top,
+                        skip=skip or None,
+                    )
                 )
 
             pages = scan_pages(
@@ -140,8 +151,7 @@ def _run(store, trigger, full, since, holder, ttl) -> ImportRun:
                 plan = _commit_page(store, run, cursor, plan, page, client.request_count)
                 # Let the page go before the next one is fetched: one page in memory at a time.
                 del page
-                if not lease.renew(store_id=store.pk, holder=holder, ttl=ttl):
-                    raise LeaseLost("the store's import lease expired and was taken over")
+                keep_lease()
             _finish_scan(cursor, plan, lookback)
             run.cursor_after = cursor.cursor
         finished = True

@@ -17,7 +17,7 @@ from fulfillment.models import (
     ImportState,
     Order,
 )
-from stores.models import StoreStatus
+from stores.models import AcumaticaCall, StoreStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -62,17 +62,40 @@ def test_wrong_password_needs_attention(sandbox, store_factory, run_import):
     assert "credentials" in store.status_reason
 
 
+def test_a_busy_instance_makes_the_run_wait_and_go_on_not_stop(
+    sandbox, sandbox_data, settings, store_factory, run_import
+):
+    settings.FULFILLMENT_IMPORT_PAGE_SIZE = 5
+    sandbox_data.seed(orders=20, lines=1)
+    store = store_factory(sandbox)
+    eligible = sandbox_data.eligible_sales_orders()
+    # Answered 429 three times running: the client itself sends it again once, then the run
+    # waits what Retry-After says, asks again and goes on.
+    sandbox.faults.add(kind="error429", match="GET */SalesOrder", times=3, retry_after=1)
+
+    run = run_import(store)
+
+    assert run.status == ImportRunStatus.SUCCEEDED, run.error
+    assert run.created == len(eligible) and not run.error
+    assert imported(store) == eligible
+    assert AcumaticaCall.objects.filter(store=store, status=429).count() == 3
+    state = ImportState.objects.get(store=store)
+    assert (state.consecutive_failures, state.next_attempt_at) == (0, None)
+
+
 @pytest.mark.parametrize(
     ("fault", "cause"),
     [
+        # Busy past what one run waits (none here): then it stops like the others.
         ({"kind": "error429", "times": 2}, "RateLimited"),
         ({"kind": "error500", "times": 1}, "ServerError"),
         ({"kind": "drop", "times": 1}, "TransportError"),
     ],
 )
 def test_throttling_and_server_errors_stop_the_run_keep_the_cursor_and_back_off(
-    sandbox, sandbox_data, store_factory, run_import, fault, cause
+    sandbox, sandbox_data, settings, store_factory, run_import, fault, cause
 ):
+    settings.FULFILLMENT_IMPORT_BUSY_WAIT_SECONDS = 0
     store = store_factory(sandbox)
     run_import(store)
     cursor_before = ImportCursor.objects.get(store=store).cursor
