@@ -158,6 +158,10 @@ CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS = env.bool(
 )
 ACUMATICA_CONNECT_TIMEOUT = env.float("ACUMATICA_CONNECT_TIMEOUT", default=10.0)
 ACUMATICA_READ_TIMEOUT = env.float("ACUMATICA_READ_TIMEOUT", default=60.0)
+# A whole answer must have arrived within this (a server dripping a byte now and then never trips
+# the read timeout), and may be at most this long; longer ones are not read.
+ACUMATICA_CALL_DEADLINE_SECONDS = env.float("ACUMATICA_CALL_DEADLINE_SECONDS", default=300.0)
+ACUMATICA_MAX_ANSWER_BYTES = env.int("ACUMATICA_MAX_ANSWER_BYTES", default=64 * 1024 * 1024)
 # How long a job waits for one of the licence seats the connector may use on an instance
 # (its API users minus the reserve) before it stops and is tried again soon.
 ACUMATICA_SEAT_WAIT_SECONDS = env.float("ACUMATICA_SEAT_WAIT_SECONDS", default=120.0)

@@ -84,7 +84,9 @@ def store_tokens_save(*, store_id: int, tokens: TokenState | None) -> None:
     StoreSecrets.objects.filter(store_id=store_id).update(**values, updated_at=timezone.now())
 
 
-def connection_settings_for(store: StoreConnection) -> ConnectionSettings:
+def connection_settings_for(
+    store: StoreConnection, *, deadline: float | None = None
+) -> ConnectionSettings:
     return ConnectionSettings(
         store.instance_url,
         endpoint_name=store.endpoint_name or DEFAULT_ENDPOINT_NAME,
@@ -92,6 +94,8 @@ def connection_settings_for(store: StoreConnection) -> ConnectionSettings:
         tenant=store.tenant or None,
         connect_timeout=settings.ACUMATICA_CONNECT_TIMEOUT,
         read_timeout=settings.ACUMATICA_READ_TIMEOUT,
+        deadline=settings.ACUMATICA_CALL_DEADLINE_SECONDS if deadline is None else deadline,
+        max_answer_bytes=settings.ACUMATICA_MAX_ANSWER_BYTES,
     )
 
 
@@ -104,6 +108,7 @@ def acumatica_client_for(
     purpose: str = "",
     seat_wait: float | None = None,
     urgent: bool = False,
+    deadline: float | None = None,
 ) -> AcumaticaClient:
     """A client for this store, signed in with its stored credentials and tokens.
 
@@ -115,7 +120,8 @@ def acumatica_client_for(
     reserve) the seats every process shares there: the client waits up to ``seat_wait``
     seconds (``ACUMATICA_SEAT_WAIT_SECONDS``) for one, signs out on close and gives it back.
     ``urgent`` (work a person waits for) takes the next seat that comes free before any job
-    that is not. Raises UnsafeInstanceURL when the Instance URL is not allowed.
+    that is not. ``deadline`` bounds each call's whole answer (``ACUMATICA_CALL_DEADLINE_SECONDS``).
+    Raises UnsafeInstanceURL when the Instance URL is not allowed.
     """
     check_instance_url(store.instance_url)
     secrets = _secrets_row(store)
@@ -147,7 +153,7 @@ def acumatica_client_for(
         def on_token_change(tokens: TokenState | None) -> None:
             store_tokens_save(store_id=store_id, tokens=tokens)
 
-    connection = connection_settings_for(store)
+    connection = connection_settings_for(store, deadline=deadline)
     limiter = shared_limiter()
     if store.licence_concurrent_requests or store.licence_requests_per_minute:
         limiter.set_limits(

@@ -25,6 +25,7 @@ from typing import Any
 from .classify import error_from_response
 from .config import ConnectionSettings
 from .errors import InvalidGrant, UnexpectedResponse
+from .responses import loads
 from .transport import Transport
 
 logger = logging.getLogger("connector.acumatica")
@@ -246,7 +247,7 @@ class OAuthAuthenticator(Authenticator):
         if response.status_code != 200:
             raise error_from_response(response, during="token")
         try:
-            body = response.json()
+            body = loads(response.content)
             access_token = str(body["access_token"])
             # Acumatica's own C# model reads expires_in as a string: accept both.
             expires_in = float(body.get("expires_in") or 3600)

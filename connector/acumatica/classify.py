@@ -10,13 +10,13 @@ then exception types, then the status.
 from __future__ import annotations
 
 import email.utils
-import json
 import re
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from . import errors
+from .responses import loads
 from .values import collect_field_errors
 
 _OAUTH_ERRORS: dict[str, type[errors.OAuthError]] = {
@@ -68,7 +68,7 @@ def _json_body(content: bytes | str | None, content_type: str) -> tuple[Any, boo
     if "json" not in content_type.lower() and not stripped.startswith(("{", "[")):
         return None, False
     try:
-        return json.loads(text), True
+        return loads(text), True
     except ValueError:
         return None, False
 

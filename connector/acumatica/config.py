@@ -18,7 +18,9 @@ class ConnectionSettings:
     (``https://erp.example.com/AcumaticaERP``); a trailing slash is ignored.
     ``tenant`` is used by cookie sign-in when the credentials name none (OAuth carries the tenant
     in the client id). Timeouts are seconds: ``connect_timeout`` to open the connection,
-    ``read_timeout`` between bytes of the answer (a long list page needs a generous one).
+    ``read_timeout`` between bytes of the answer (a long list page needs a generous one),
+    ``deadline`` for the whole answer (a server that drips a byte now and then never trips the
+    read timeout). An answer longer than ``max_answer_bytes`` is not read.
     """
 
     instance_url: str
@@ -27,6 +29,8 @@ class ConnectionSettings:
     tenant: str | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 120.0
+    deadline: float = 300.0
+    max_answer_bytes: int = 64 * 1024 * 1024
     user_agent: str = DEFAULT_USER_AGENT
     # True, False (only for a lab instance), or a path to a CA bundle.
     verify_tls: bool | str = True

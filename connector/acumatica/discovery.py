@@ -8,7 +8,7 @@ from typing import Any
 from .classify import error_from_response
 from .config import ConnectionSettings
 from .errors import EndpointNotInstalled, UnexpectedResponse
-from .responses import json_body
+from .responses import json_body, loads
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class DiscoveryMixin:
             if response.status_code != 200:
                 raise self._error(response, entity=None, during="discovery")
             try:
-                body = response.json()
+                body = loads(response.content)
             except ValueError:
                 # Classified like an error, the answer is quoted: it often names the server.
                 raise error_from_response(response, during="discovery") from None

@@ -268,6 +268,13 @@ class UnexpectedResponse(AcumaticaError):
     summary = "The server's answer is not an Acumatica API response"
 
 
+class AnswerTooLarge(UnexpectedResponse):
+    """The answer ran past the size the client reads (``max_answer_bytes``); the rest was not
+    read. A page of records this large calls for a smaller page size."""
+
+    summary = "Acumatica's answer was larger than the connector reads"
+
+
 class TransportError(AcumaticaError):
     """No HTTP answer: refused, reset, DNS, timeout. ``outcome_unknown`` is True when the request
     may have reached Acumatica (the reply was lost): re-read before repeating a write."""
@@ -292,6 +299,13 @@ class TLSError(TransportError):
 
 class RequestTimeout(TransportError):
     summary = "Acumatica did not answer in time"
+
+
+class AnswerTooSlow(RequestTimeout):
+    """The answer started but was still arriving at the call's deadline (a byte now and then
+    never trips the read timeout): the rest was not waited for."""
+
+    summary = "Acumatica's answer did not finish arriving in time"
 
 
 class ActionFailed(AcumaticaError):

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
 
+from .responses import loads
+
 REDACTED = "[redacted]"
 
 SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
@@ -74,7 +76,7 @@ def redact_body(body: bytes | str | None, content_type: str = "") -> str | None:
         text = redact_form(text)
     else:
         try:
-            text = json.dumps(redact_json(json.loads(text)), ensure_ascii=False)
+            text = json.dumps(redact_json(loads(text)), ensure_ascii=False)
         except ValueError:
             if _SECRET_WORD.search(text):
                 # Text that is neither JSON nor a form but names a secret field: keep nothing.

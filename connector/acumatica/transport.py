@@ -22,7 +22,14 @@ from urllib3.util import Retry
 
 from .classify import classify, parse_retry_after
 from .config import ConnectionSettings
-from .errors import AcumaticaError, RequestTimeout, TLSError, TransportError
+from .errors import (
+    AcumaticaError,
+    AnswerTooLarge,
+    AnswerTooSlow,
+    RequestTimeout,
+    TLSError,
+    TransportError,
+)
 from .limiter import Limiter, Outcome
 from .odata import encode_query
 from .recording import Exchange, Recorder, redact_body, redact_headers
@@ -117,6 +124,7 @@ class Transport:
         slot = self.limiter.acquire(key) if (limited and self.limiter) else nullcontext()
         started = time.monotonic()
         with slot:
+            response = None
             try:
                 response = self.session.request(
                     method,
@@ -126,12 +134,19 @@ class Transport:
                     headers=dict(headers or {}),
                     timeout=self.settings.timeout,
                     allow_redirects=False,
+                    stream=True,
                 )
-            except requests.RequestException as exc:
-                error = _transport_error(exc, method=method, url=url)
-                self.stats.count(None)
+                _read_answer(response, self.settings, started, method=method, url=url)
+            except (requests.RequestException, AcumaticaError) as exc:
+                error = (
+                    exc
+                    if isinstance(exc, AcumaticaError)
+                    else _transport_error(exc, method=method, url=url)
+                )
+                self.stats.count(getattr(error, "status_code", None))
                 self._report(Outcome.FAILURE)
-                self._record(exc.request, None, started, error)
+                sent = response.request if response is not None else getattr(exc, "request", None)
+                self._record(sent, None, started, error)
                 logger.warning("Acumatica %s %s failed: %s", method, url, error.message)
                 raise error from None
         self.stats.count(response.status_code)
@@ -179,6 +194,69 @@ class Transport:
         except Exception:
             # A broken recorder must not turn a successful Acumatica call into a failure.
             logger.exception("Acumatica request recorder failed")
+
+
+# Read what has arrived, up to this much at a time: one read per packet, so the deadline is
+# looked at between them.
+_CHUNK = 64 * 1024
+
+
+def _read_answer(
+    response: requests.Response,
+    settings: ConnectionSettings,
+    started: float,
+    *,
+    method: str,
+    url: str,
+) -> None:
+    """Read the body of a streamed ``response`` into it, within the settings' deadline (counted
+    from ``started``) and size cap; raise RequestTimeout or AnswerTooLarge (the connection
+    dropped) otherwise."""
+    deadline = started + settings.deadline
+    cap = settings.max_answer_bytes
+    declared = response.headers.get("Content-Length", "")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        if declared.isdigit() and int(declared) > cap:
+            raise _too_large(response, cap, method=method, url=url)
+        while True:
+            if time.monotonic() > deadline:
+                raise AnswerTooSlow(
+                    f"Acumatica's answer was still arriving after {settings.deadline:g}s; "
+                    "gave up waiting for the rest",
+                    outcome_unknown=method.upper() != "GET",
+                    method=method,
+                    url=url,
+                )
+            chunk = response.raw.read1(_CHUNK, decode_content=True)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > cap:
+                raise _too_large(response, cap, method=method, url=url)
+            chunks.append(chunk)
+    except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
+        response.close()
+        raise requests.exceptions.ReadTimeout(exc, request=response.request) from None
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        response.close()
+        raise requests.exceptions.ConnectionError(exc, request=response.request) from None
+    except AcumaticaError:
+        response.close()
+        raise
+    response._content = b"".join(chunks)
+    response._content_consumed = True
+    response.raw.release_conn()
+
+
+def _too_large(response: requests.Response, cap: int, *, method: str, url: str) -> AnswerTooLarge:
+    return AnswerTooLarge(
+        f"Acumatica's answer was larger than {cap // (1024 * 1024)} MiB; it was not read",
+        status_code=response.status_code,
+        method=method,
+        url=url,
+    )
 
 
 def _outcome(response: requests.Response) -> tuple[Outcome, float | None]:

@@ -9,7 +9,12 @@ writes and ``POST */ConfirmShipment`` the confirm action. Kinds:
 * ``slow``: wait ``delay`` seconds, then answer normally (holds a request slot meanwhile);
 * ``drop``: close the connection before processing: nothing happened, no reply;
 * ``lost_reply``: process the request (the write is applied), then close without replying;
-* ``html``: an IIS/http.sys HTML error page with ``status`` 500, 502 or 503.
+* ``html``: an IIS/http.sys HTML error page with ``status`` 500, 502 or 503;
+* ``drip``: a hostile or broken server: 200 ``application/json`` (no Content-Length), then a
+  body that never stops (``size`` 0) or stops after ``size`` bytes, a byte every ``delay``
+  seconds (``delay`` 0: as fast as it goes, 64 KiB at a time). Not processed;
+* ``raw``: answer ``status`` with ``body`` exactly as given, as ``content_type``: a broken
+  proxy, unparsable or hostile JSON. Not processed.
 
 When it fires: ``every`` Nth match, then with ``probability`` (a RNG seeded from config.seed, so
 runs repeat), at most ``times`` times. Scope ``entity`` (default) covers calls under
@@ -23,12 +28,16 @@ import fnmatch
 import itertools
 import random
 import threading
+import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 
 from . import iis, webapi
 from .http import Reply, http_error
 
-FAULT_KINDS = ("error500", "error429", "slow", "drop", "lost_reply", "html")
+FAULT_KINDS = ("error500", "error429", "slow", "drop", "lost_reply", "html", "drip", "raw")
+# What the sandbox answers without processing the request.
+ANSWERING_KINDS = ("error500", "error429", "html", "drip", "raw")
 FAULT_SCOPES = ("entity", "auth", "all")
 _HTML_STATUSES = (500, 502, 503)
 _ids = itertools.count(1)
@@ -46,6 +55,9 @@ class FaultRule:
     delay: float = 1.0
     status: int = 500
     retry_after: int = 1
+    size: int = 0
+    body: str = ""
+    content_type: str = "application/json; charset=utf-8"
     exception_message: str = "Operation failed"
     exception_type: str = "PX.Data.PXInvalidOperationException"
     id: int = field(default_factory=lambda: next(_ids))
@@ -60,14 +72,16 @@ class FaultRule:
             raise ValueError(f"scope must be one of {', '.join(FAULT_SCOPES)}")
         if self.kind == "html" and self.status not in _HTML_STATUSES:
             raise ValueError("an html fault's status must be 500, 502 or 503")
+        if self.kind == "raw" and not 100 <= self.status <= 599:
+            raise ValueError("a raw fault's status must be an HTTP status (100-599)")
         if self.times is not None and self.times < 1:
             raise ValueError("times must be at least 1")
         if self.every is not None and self.every < 1:
             raise ValueError("every must be at least 1")
         if self.probability is not None and not 0 <= self.probability <= 1:
             raise ValueError("probability must be between 0 and 1")
-        if self.delay < 0 or self.retry_after < 0:
-            raise ValueError("delay and retry_after cannot be negative")
+        if self.delay < 0 or self.retry_after < 0 or self.size < 0:
+            raise ValueError("delay, retry_after and size cannot be negative")
 
     @classmethod
     def from_json(cls, body: object) -> FaultRule:
@@ -97,7 +111,11 @@ class FaultRule:
         return fnmatch.fnmatchcase(path.lower(), self.path.lower())
 
     def reply(self) -> Reply:
-        """What an answering fault (error500, error429, html) sends."""
+        """What an answering fault (error500, error429, html, drip) sends."""
+        if self.kind == "drip":
+            return Reply(200, body=_drip(self.size, self.delay))
+        if self.kind == "raw":
+            return Reply(self.status, body=self.body.encode(), content_type=self.content_type)
         if self.kind == "error429":
             return webapi.too_many_requests(self.retry_after)
         if self.kind == "html":
@@ -153,3 +171,16 @@ class FaultInjector:
                 rule.fired += 1
                 return rule
         return None
+
+
+def _drip(size: int, delay: float) -> Iterator[bytes]:
+    """A JSON array that opens and never closes: ``[`` then spaces (valid JSON so far)."""
+    step = 1 if delay > 0 else 64 * 1024
+    sent = 0
+    yield b"["
+    while not size or sent < size:
+        chunk = min(step, size - sent) if size else step
+        if delay > 0:
+            time.sleep(delay)
+        yield b" " * chunk
+        sent += chunk

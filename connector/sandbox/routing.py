@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import iis, px_errors, webapi
 from .clock import iso
+from .faults import ANSWERING_KINDS
 from .host import SandboxHost
 from .http import EntityRequest, Reply, SandboxHttpError, plain_message
 from .incoming import IncomingRequest
@@ -59,7 +60,7 @@ class SiteRouter:
                 fault = server.faults.pick(request.method, route.relative_path, scope)
                 if fault is not None and fault.kind == "drop":
                     reply = None
-                elif fault is not None and fault.kind in ("error500", "error429", "html"):
+                elif fault is not None and fault.kind in ANSWERING_KINDS:
                     reply = fault.reply()
                 else:
                     if fault is not None and fault.kind == "slow":

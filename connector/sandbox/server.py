@@ -14,7 +14,7 @@ import socket
 import socketserver
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -305,6 +305,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline()
 
     def _write(self, reply: Reply) -> None:
+        if isinstance(reply.body, Iterator):
+            self._stream(reply)
+            return
         payload = _encode(reply.body)
         has_body = reply.status >= 200 and reply.status not in (204, 304)
         try:
@@ -326,6 +329,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (ConnectionError, TimeoutError):
             self.close_connection = True
+
+    def _stream(self, reply: Reply) -> None:
+        """A body of unknown length, written as it comes and ended by closing the connection
+        (the ``drip`` fault); stops when the client goes away."""
+        self.close_connection = True
+        try:
+            self.send_response(reply.status)
+            self.send_header("X-Powered-By", "ASP.NET")
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for chunk in reply.body:
+                self.wfile.write(chunk)
+                self.wfile.flush()
+        except (ConnectionError, TimeoutError, OSError):
+            pass
 
     def _drop(self) -> None:
         """Close the connection without a byte of reply: the client sees the connection end."""

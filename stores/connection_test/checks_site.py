@@ -33,6 +33,8 @@ _OAUTH_CODE = re.compile(r"^[a-z_]{1,40}$")
 
 # A person is waiting: the test waits this long for a licence seat, not a job's 120 s.
 SEAT_WAIT = 20
+# A person is waiting: no one answer may take longer than this.
+CALL_DEADLINE = 30.0
 
 
 def tenant_of(ctx: Context) -> str:
@@ -77,6 +79,7 @@ def check_instance_url(ctx: Context) -> Outcome:
                 purpose="connection test",
                 seat_wait=SEAT_WAIT,
                 urgent=True,
+                deadline=CALL_DEADLINE,
             )
         )
     except (UnsafeInstanceURL, ValueError) as exc:

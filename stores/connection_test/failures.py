@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from connector.acumatica import (
     AcumaticaError,
+    AnswerTooSlow,
     CircuitOpen,
     EndpointNotInstalled,
     Forbidden,
@@ -67,6 +68,14 @@ def describe(error: AcumaticaError, ctx: Context) -> Outcome:
             "issued for. The certificate must be valid, unexpired and from a public certificate "
             "authority (self-signed and internal-CA certificates are refused). If the port only "
             "serves plain http, the address is wrong: Acumatica requires https for OAuth.",
+        )
+    if isinstance(error, AnswerTooSlow):
+        return fail(
+            f"{host} started answering but its answer was still arriving after "
+            f"{ctx.acumatica.settings.deadline:g} s.",
+            "Something between this server and Acumatica (a proxy, a firewall inspecting "
+            "traffic) is holding the answer back, or the site is overloaded. Test again; if it "
+            "persists, check the path to the site.",
         )
     if isinstance(error, RequestTimeout):
         connecting = "connecting" in error.message

@@ -180,6 +180,24 @@ def test_https_url_against_a_plain_http_port_is_a_tls_error(sandbox, store_facto
 # --- Acumatica throttling or failing --------------------------------------------------------------
 
 
+def test_an_answer_that_drips_forever_fails_its_check_at_the_deadline(
+    sandbox, store_factory, monkeypatch
+):
+    from stores.connection_test import checks_site
+
+    monkeypatch.setattr(checks_site, "CALL_DEADLINE", 1.0)
+    sandbox.faults.add(kind="drip", match="GET */Shipment", delay=0.2)
+    store = store_factory(sandbox)
+
+    result = run(store, sandbox)
+
+    failed = failing(result, "shipments")
+    assert "answer was still arriving after 1 s" in failed.message
+    assert "proxy" in failed.fix
+    later = result.checks[[c.key for c in result.checks].index("shipments") + 1 :]
+    assert {c.status for c in later} == {"skip"}
+
+
 def test_throttling_fails_the_check_and_stops_the_test(sandbox, store_factory):
     # Every try is refused: the client waits Retry-After (1 s) once, then the 429 reaches the
     # test. A short pause, because the limiter shared by the process remembers it.
