@@ -31,10 +31,33 @@ def private_addresses_allowed() -> bool:
     return bool(settings.CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS)
 
 
+# IPv6 prefixes that carry an IPv4 address in their low 32 bits: the well-known NAT64 prefix
+# (RFC 6052) reaches that IPv4 address through a translator.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Never public whatever they embed: local-use NAT64 (RFC 8215) and IPv4-compatible addresses
+# (deprecated, RFC 4291).
+_NEVER_PUBLIC = (ipaddress.ip_network("64:ff9b:1::/48"), ipaddress.ip_network("::/96"))
+
+
 def is_public_address(address: str) -> bool:
+    """True only for a global unicast address, and for an IPv6 one that embeds an IPv4 address
+    (IPv4-mapped, 6to4, NAT64) only when that IPv4 address is global too."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in network for network in _NEVER_PUBLIC):
+            return False
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            if not _global(embedded):
+                return False
+            if ip.ipv4_mapped:
+                return True
+    return _global(ip)
+
+
+def _global(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
 
 

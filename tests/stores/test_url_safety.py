@@ -96,6 +96,19 @@ def test_public_ip_literals_pass_without_any_connection(url):
         ("::ffff:8.8.8.8", True),
         ("fe80::1%eth0", False),
         ("224.0.0.1", False),
+        # NAT64 (well-known prefix): the IPv4 address in the low 32 bits decides.
+        ("64:ff9b::a00:1", False),  # 10.0.0.1
+        ("64:ff9b::7f00:1", False),  # 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # 169.254.169.254, the cloud metadata address
+        ("64:ff9b::808:808", True),  # 8.8.8.8
+        ("64:ff9b:1::a00:1", False),  # local-use NAT64: never
+        # 6to4: the embedded IPv4 address decides.
+        ("2002:a00:1::1", False),  # 10.0.0.1
+        ("2002:c0a8:1::1", False),  # 192.168.0.1
+        ("2002:808:808::1", True),  # 8.8.8.8
+        ("::10.0.0.1", False),  # IPv4-compatible (deprecated)
+        ("::8.8.8.8", False),
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", False),  # Teredo
     ],
 )
 def test_is_public_address(address, public):
