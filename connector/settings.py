@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("CONNECTOR_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -19,9 +20,31 @@ if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# "production" refuses to start on the fallback secret key or with DEBUG, and turns on secure
+# cookies, the HTTPS redirect and HSTS (each can still be set below); "development" (the
+# default) is the demo and the tests.
+CONNECTOR_DEPLOYMENT = env.str("CONNECTOR_DEPLOYMENT", default="development").strip().lower()
+if CONNECTOR_DEPLOYMENT not in ("development", "production"):
+    raise ImproperlyConfigured(
+        f"CONNECTOR_DEPLOYMENT must be development or production, not {CONNECTOR_DEPLOYMENT!r}"
+    )
+PRODUCTION = CONNECTOR_DEPLOYMENT == "production"
 # The fallback key only exists so that a fresh checkout can run tests and the demo; bin/run
 # writes a random one into .env and production must set its own.
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-development-key-set-DJANGO_SECRET_KEY")
+_FALLBACK_SECRET_KEY = "insecure-development-key-set-DJANGO_SECRET_KEY"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _FALLBACK_SECRET_KEY
+if PRODUCTION:
+    if SECRET_KEY in (_FALLBACK_SECRET_KEY, "change-me") or len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured(
+            "CONNECTOR_DEPLOYMENT=production needs its own DJANGO_SECRET_KEY: at least 32 random "
+            "characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'. The "
+            "fallback key is public: sessions signed with it can be forged."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "CONNECTOR_DEPLOYMENT=production refuses DJANGO_DEBUG=true: debug pages show settings "
+            "and code to anyone who triggers an error."
+        )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -110,8 +133,19 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS only in production: plain http is redirected, and browsers are told (HSTS) to use https
+# for a year. Behind a proxy that terminates TLS, set DJANGO_SECURE_PROXY_SSL_HEADER=true so that
+# its X-Forwarded-Proto says the request was https (otherwise every request redirects).
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The operations endpoints are called over the loopback or the private network by monitoring.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
