@@ -74,7 +74,9 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="merchants")
     def merchant_names(self, token: ApiToken) -> str:
-        return ", ".join(m.name for m in token.merchants.all()) or "every merchant"
+        if token.all_merchants:
+            return "every merchant"
+        return ", ".join(m.name for m in token.merchants.all()) or "no merchant (sees nothing)"
 
     @admin.action(description="Revoke (requests with it get 401 from then on)")
     def revoke(self, request, queryset):

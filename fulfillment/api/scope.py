@@ -1,5 +1,5 @@
-"""What a token may read: the orders and fulfillments of its merchants (all, for a token
-without merchants). Anything else does not exist for it (404)."""
+"""What a token may read: the orders and fulfillments of its merchants (all, for a token made
+for every merchant). Anything else does not exist for it (404)."""
 
 from __future__ import annotations
 

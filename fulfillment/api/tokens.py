@@ -33,28 +33,46 @@ def api_token_create(
     *,
     name: str,
     merchants: list[Merchant] | None = None,
+    all_merchants: bool = False,
     actor=None,
     via: str = AuditEntry.Via.CLI,
 ) -> tuple[ApiToken, str]:
     """A new token and its key. The key is not stored: show it once. Audited (never the key
-    nor its hash)."""
+    nor its hash). Its scope is explicit: the ``merchants`` it serves, or ``all_merchants``
+    (every merchant, present and future); never both, never neither."""
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError({"name": "Give the token a name of 1 to 100 characters."})
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
     merchants = list(merchants or [])
+    if all_merchants and merchants:
+        raise ValidationError(
+            {"merchants": "A token serves either the merchants named or every merchant."}
+        )
+    if not all_merchants and not merchants:
+        raise ValidationError(
+            {
+                "merchants": "Name the merchants this token serves (--merchant), or make it a "
+                "token for every merchant (--all-merchants)."
+            }
+        )
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    scope = "every merchant" if all_merchants else ", ".join(m.name for m in merchants)
     try:
         with transaction.atomic():
-            token = ApiToken.objects.create(name=name, prefix=key[:12], key_hash=key_hash(key))
+            token = ApiToken.objects.create(
+                name=name, prefix=key[:12], key_hash=key_hash(key), all_merchants=all_merchants
+            )
             token.merchants.set(merchants)
             audit_record(
                 actor=actor,
                 action="api_token.create",
-                summary=f"API token {name!r} created for "
-                + (", ".join(m.name for m in merchants) or "every merchant")
-                + ".",
+                summary=f"API token {name!r} created for {scope}.",
                 target=token,
-                after={"name": name, "merchants": [m.name for m in merchants]},
+                after={
+                    "name": name,
+                    "merchants": [m.name for m in merchants],
+                    "all_merchants": all_merchants,
+                },
                 via=via,
             )
     except IntegrityError:
@@ -99,10 +117,10 @@ def api_token_authenticate(*, key: str) -> ApiToken:
 
 
 def merchant_ids_for_token(token: ApiToken) -> list[int] | None:
-    """None: every merchant (a token without merchants); else the token's merchants."""
+    """None: every merchant (a token made for all merchants); else the token's merchants (a
+    token whose merchants were all deleted sees nothing)."""
     cached = getattr(token, "_merchant_ids", False)
     if cached is False:
-        ids = list(token.merchants.values_list("id", flat=True))
-        cached = ids or None
+        cached = None if token.all_merchants else list(token.merchants.values_list("id", flat=True))
         token._merchant_ids = cached
     return cached

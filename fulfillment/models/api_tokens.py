@@ -18,7 +18,12 @@ class ApiToken(models.Model):
         Merchant,
         blank=True,
         related_name="api_tokens",
-        help_text="Merchants this token serves; none means all merchants.",
+        help_text="Merchants this token serves (a token for no merchant sees nothing).",
+    )
+    # Said so at creation (--all-merchants), never implied by an empty list.
+    all_merchants = models.BooleanField(
+        default=False,
+        help_text="Serves every merchant, present and future (a 3PL-wide warehouse system).",
     )
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)

@@ -119,11 +119,16 @@ def shippable_order(sandbox, store_factory, run_import):
 
 @pytest.fixture
 def api_token(db):
-    """``api_token(*merchants, name=None)`` → (token, key)."""
+    """``api_token(*merchants, name=None)`` → (token, key); without merchants, a token made for
+    every merchant (``all_merchants``)."""
     from fulfillment.api.tokens import api_token_create
 
     def make(*merchants, name: str | None = None):
-        return api_token_create(name=name or f"token {next(_numbers)}", merchants=list(merchants))
+        return api_token_create(
+            name=name or f"token {next(_numbers)}",
+            merchants=list(merchants),
+            all_merchants=not merchants,
+        )
 
     return make
 

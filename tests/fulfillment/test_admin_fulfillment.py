@@ -235,7 +235,11 @@ def test_the_token_command_is_audited_without_the_key(merchant_factory):
     key = out.getvalue().strip().splitlines()[-1]
     token = ApiToken.objects.get(name="WMS test")
     created = AuditEntry.objects.get(action="api_token.create")
-    assert created.via == "cli" and created.after == {"name": "WMS test", "merchants": ["Acme"]}
+    assert created.via == "cli" and created.after == {
+        "name": "WMS test",
+        "merchants": ["Acme"],
+        "all_merchants": False,
+    }
     call_command("create_api_token", "--revoke", "WMS test", stdout=StringIO())
     assert AuditEntry.objects.get(action="api_token.revoke").via == "cli"
     for entry in AuditEntry.objects.all():

@@ -49,19 +49,52 @@ def test_create_api_token_errors(merchant_factory):
     with pytest.raises(CommandError, match="No merchant is named 'Nobody'"):
         run("--name", "x", "--merchant", "Nobody")
     assert not ApiToken.objects.exists()
-    run("--name", "x")
-    with pytest.raises(CommandError, match="exists already"):
+    # The scope is said, never implied: no merchant named and no --all-merchants is refused.
+    with pytest.raises(CommandError, match="Name the merchants this token serves"):
         run("--name", "x")
+    with pytest.raises(CommandError, match="either the merchants named or every merchant"):
+        run("--name", "x", "--merchant", "Acme", "--all-merchants")
+    assert not ApiToken.objects.exists()
+    run("--name", "x", "--all-merchants")
+    with pytest.raises(CommandError, match="exists already"):
+        run("--name", "x", "--all-merchants")
     with pytest.raises(CommandError, match="No token is named"):
         run("--revoke", "y")
     with pytest.raises(CommandError):
         run("--name", "z", "--revoke", "x")
 
 
-def test_a_token_without_merchants_serves_all(merchant_factory):
-    key = run("--name", "all")[-1]
-    assert "every merchant" in run("--name", "again")[0]
-    assert ApiToken.objects.get(name="all").merchants.count() == 0
+def test_a_token_sees_the_merchants_it_was_made_for_and_only_an_all_merchants_one_sees_all(
+    sandbox, store_factory, merchant_factory, run_import, api_client
+):
+    from fulfillment.models import Order
+
+    acme, globex = merchant_factory("Acme"), merchant_factory("Globex")
+    acme_store = store_factory(sandbox, merchant=acme)
+    run_import(acme_store)
+    run_import(store_factory(sandbox, merchant=globex))
+    every = run("--name", "3PL-wide", "--all-merchants")
+    scoped = run("--name", "Acme only", "--merchant", "Acme")
+    assert "for every merchant" in every[0] and "for Acme" in scoped[0]
+
+    def orders(key) -> int:
+        response = api_client(key).get("/api/v1/orders", {"limit": 500})
+        assert response.status_code == 200
+        return len(response.json()["results"])
+
+    assert orders(every[-1]) == Order.objects.count()
+    assert orders(scoped[-1]) == Order.objects.filter(store=acme_store).count() > 0
+    # Its only merchant is taken off it: the scoped token now sees nothing, not everything.
+    ApiToken.objects.get(name="Acme only").merchants.clear()
+    assert orders(scoped[-1]) == 0
+    assert orders(every[-1]) == Order.objects.count() > 0
+
+
+def test_a_token_for_every_merchant_lists_none(merchant_factory):
+    key = run("--name", "all", "--all-merchants")[-1]
+    assert "every merchant" in run("--name", "again", "--all-merchants")[0]
+    token = ApiToken.objects.get(name="all")
+    assert token.all_merchants and token.merchants.count() == 0
     assert key
 
 

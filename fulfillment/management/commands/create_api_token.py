@@ -1,5 +1,5 @@
-"""``python manage.py create_api_token --name NAME [--merchant NAME ...]``: a token for the
-warehouse API. The key is printed once, on the last line; only its hash is stored.
+"""``python manage.py create_api_token --name NAME (--merchant NAME ... | --all-merchants)``: a
+token for the warehouse API. The key is printed once, on the last line; only its hash is stored.
 ``--revoke NAME`` revokes a token instead (requests with it get 401 from then on)."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ CLI_ACTOR = "manage.py create_api_token"
 class Command(BaseCommand):
     help = (
         "Create an API token for the warehouse system and print its key (once: only a hash is "
-        "kept). With --merchant (repeatable) the token sees only those merchants' stores, "
-        "orders and fulfillments; without, all of them. --revoke NAME revokes a token."
+        "kept). Say whom it serves: --merchant (repeatable) for only those merchants' stores, "
+        "orders and fulfillments, or --all-merchants for every merchant, present and future. "
+        "--revoke NAME revokes a token."
     )
 
     def add_arguments(self, parser):
@@ -30,13 +31,18 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="NAME",
-            help="limit the token to this merchant (repeat for several)",
+            help="the token serves this merchant (repeat for several)",
+        )
+        parser.add_argument(
+            "--all-merchants",
+            action="store_true",
+            help="the token serves every merchant, present and future (3PL-wide)",
         )
 
     def handle(self, *args, **options):
         if options["revoke"]:
-            if options["merchant"]:
-                raise CommandError("--merchant goes with --name, not --revoke.")
+            if options["merchant"] or options["all_merchants"]:
+                raise CommandError("--merchant and --all-merchants go with --name, not --revoke.")
             token = self._call(api_token_revoke, name=options["revoke"], actor=CLI_ACTOR)
             self.stdout.write(f"Revoked {token} at {token.revoked_at:%Y-%m-%d %H:%M:%S %Z}.")
             return
@@ -48,9 +54,13 @@ class Command(BaseCommand):
                 raise CommandError(f"No merchant is named {wanted!r} (merchants: {known}).")
             merchants.append(merchant)
         token, key = self._call(
-            api_token_create, name=options["name"], merchants=merchants, actor=CLI_ACTOR
+            api_token_create,
+            name=options["name"],
+            merchants=merchants,
+            all_merchants=options["all_merchants"],
+            actor=CLI_ACTOR,
         )
-        scope = ", ".join(m.name for m in merchants) or "every merchant"
+        scope = "every merchant" if token.all_merchants else ", ".join(m.name for m in merchants)
         self.stdout.write(f"Created API token {token.name!r} for {scope}.")
         self.stdout.write("The key is shown this once; send it as 'Authorization: Token <key>':")
         self.stdout.write(key)
