@@ -316,10 +316,18 @@ def _writeback_causes(h: StoreHealth) -> list[CurrentCause]:
     return found
 
 
+# When this process started: beat sends its first heartbeat and its first alert evaluation at
+# the same moment, so for one heartbeat age after a (re)start a missing or old heartbeat is not
+# yet a sign that the scheduler is down.
+PROCESS_STARTED = timezone.now()
+
+
 def _scheduler_cause(now: dt.datetime) -> CurrentCause | None:
     beat = Heartbeat.objects.filter(component=SCHEDULER_COMPONENT).first()
     stale_after = dt.timedelta(seconds=settings.CONNECTOR_HEARTBEAT_MAX_AGE_SECONDS)
     if beat is not None and now - beat.beat_at <= stale_after:
+        return None
+    if now - PROCESS_STARTED <= stale_after:
         return None
     detail = (
         "No sign of the scheduler (celery beat) has been recorded."

@@ -152,8 +152,16 @@ def test_an_import_lagging_behind_its_schedule_opens_an_alert(sandbox, store_fac
     assert alert.cause == AlertCause.IMPORT_LAGGING
 
 
+@pytest.fixture
+def long_running(monkeypatch):
+    """The evaluating process has run longer than a heartbeat's age (past the start-up grace)."""
+    from console import alerts
+
+    monkeypatch.setattr(alerts, "PROCESS_STARTED", timezone.now() - dt.timedelta(hours=1))
+
+
 def test_alerts_for_shows_merchants_only_their_stores(
-    sandbox, store_factory, merchant_factory, user_factory
+    sandbox, store_factory, merchant_factory, user_factory, long_running
 ):
     mine, theirs = merchant_factory("Mine Ltd"), merchant_factory("Theirs Ltd")
     my_store = store_factory(sandbox, merchant=mine, active=True)
@@ -171,8 +179,24 @@ def test_alerts_for_shows_merchants_only_their_stores(
     assert {my_store.pk, their_store.pk} <= {s for s, _ in seen_by_staff}
 
 
+def test_no_scheduler_alert_while_beat_is_starting(sandbox, store_factory, monkeypatch):
+    from console import alerts
+
+    store_factory(sandbox, active=True)
+    # A fresh start: no heartbeat yet (beat sends its first one with the first evaluation).
+    Heartbeat.objects.all().delete()
+    monkeypatch.setattr(alerts, "PROCESS_STARTED", timezone.now() - dt.timedelta(seconds=20))
+    alerts_evaluate()
+    assert not open_alerts(cause=AlertCause.SCHEDULER_DOWN)
+    # Past one heartbeat age with still no heartbeat: now it is down.
+    monkeypatch.setattr(alerts, "PROCESS_STARTED", timezone.now() - dt.timedelta(minutes=5))
+    alerts_evaluate()
+    (alert,) = open_alerts(cause=AlertCause.SCHEDULER_DOWN)
+    assert "No sign of the scheduler" in alert.detail
+
+
 def test_a_stale_scheduler_heartbeat_opens_a_service_wide_alert_and_its_return_closes_it(
-    sandbox, store_factory
+    sandbox, store_factory, long_running
 ):
     store_factory(sandbox, active=True)
     Heartbeat.objects.filter(component="scheduler").update(
