@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from console.views import ops as ops_views
@@ -11,6 +13,8 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page says: the same icon.
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("console/", include("console.urls")),
     # Operations endpoints: protected (see console.views.ops), never linked from pages.
     path("healthz", ops_views.healthz, name="healthz"),
