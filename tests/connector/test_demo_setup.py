@@ -110,3 +110,13 @@ def test_sandbox_wait(sandbox):
     assert sandbox_wait(sandbox.base_url, timeout=5)
     sandbox.stop()
     assert not sandbox_wait(sandbox.base_url, timeout=0.5)
+
+
+def test_the_demo_banner_says_when_it_overrides_the_private_url_setting():
+    from connector.management.commands.demo import private_urls_line
+
+    overridden = private_urls_line(False)
+    assert "in this demo only" in overridden
+    assert "CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS=false" in overridden
+    assert "every other command" in overridden
+    assert "in this demo only" not in private_urls_line(True)

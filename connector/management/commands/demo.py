@@ -120,10 +120,24 @@ class Command(BaseCommand):
                 f"  Admin         http://127.0.0.1:{port}/admin/\n"
                 f"  Sandbox       {sandbox_url}   (its credentials: README, "
                 '"Trying the wizard")\n'
+                f"{private_urls_line(settings.CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS)}"
                 "  Press Ctrl-C to stop everything.\n"
             )
         )
         sys.exit(Supervisor(specs, env=env).run())
+
+
+def private_urls_line(configured: bool) -> str:
+    """The banner's word on private Instance URLs: the demo allows them whatever the settings
+    say (its stores live on the sandbox at 127.0.0.1), and says so when that overrides them."""
+    if configured:
+        return "  Private URLs  allowed (CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS=true)\n"
+    return (
+        "  Private URLs  allowed in this demo only, so that its stores reach the sandbox\n"
+        "                on 127.0.0.1; your settings say\n"
+        "                CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS=false, which every other\n"
+        "                command (runserver, celery, gunicorn) keeps\n"
+    )
 
 
 def _port_in_use(port: int) -> bool:
