@@ -118,5 +118,5 @@ def test_the_demo_banner_says_when_it_overrides_the_private_url_setting():
     overridden = private_urls_line(False)
     assert "in this demo only" in overridden
     assert "CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS=false" in overridden
-    assert "every other command" in overridden
+    assert "every other\n                command (runserver" in overridden
     assert "in this demo only" not in private_urls_line(True)
