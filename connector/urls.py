@@ -14,7 +14,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     # Browsers ask for /favicon.ico whatever the page says: the same icon.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"))),
     path("console/", include("console.urls")),
     # Operations endpoints: protected (see console.views.ops), never linked from pages.
     path("healthz", ops_views.healthz, name="healthz"),

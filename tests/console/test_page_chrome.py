@@ -24,5 +24,5 @@ def test_pages_carry_the_icon_and_link_the_api_docs(client, user_factory, mercha
 
 def test_favicon_ico_points_at_the_icon(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"] == "/static/img/favicon.svg"
