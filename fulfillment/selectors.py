@@ -9,9 +9,10 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from stores.access import merchant_ids_for
+from stores.access import merchant_ids_for, stores_for
+from stores.models import StoreConnection, StoreStatus
 
-from .models import Fulfillment, FulfillmentPackage, FulfillmentStatus, Order
+from .models import Fulfillment, FulfillmentPackage, FulfillmentStatus, ImportRun, Order
 
 
 def orders_for(user) -> QuerySet[Order]:
@@ -21,6 +22,22 @@ def orders_for(user) -> QuerySet[Order]:
     return orders if ids is None else orders.filter(store__merchant_id__in=ids)
 
 
+def stores_to_filter_by(user) -> QuerySet[StoreConnection]:
+    """The stores the orders, import runs and "why not imported?" pages offer to filter by: the
+    user's stores that are or were in use. A draft never activated (a wizard given up half-way)
+    has nothing to show and is left out; a draft that imported before (its settings changed)
+    stays."""
+    return (
+        stores_for(user)
+        .filter(
+            ~Q(status=StoreStatus.DRAFT)
+            | Q(pk__in=Order.objects.values("store_id"))
+            | Q(pk__in=ImportRun.objects.values("store_id"))
+        )
+        .order_by("name", "pk")
+    )
+
+
 def order_for(user, order_id) -> Order:
     """The order if the user may see it, else Http404: another merchant's order does not exist
     for this user."""
@@ -28,6 +45,7 @@ def order_for(user, order_id) -> Order:
         return orders_for(user).get(pk=order_id)
     except (Order.DoesNotExist, ValueError, TypeError):
         raise Http404("No such order.") from None
+
 
 # "pending" covers a write-back a worker is doing right now: both are waiting for Acumatica.
 _FULFILLMENT_STATUSES = {

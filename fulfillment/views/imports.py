@@ -25,6 +25,7 @@ from stores.models import StoreConnection
 
 from .. import importing
 from ..models import ImportRun, ImportRunStatus, ImportTrigger
+from ..selectors import stores_to_filter_by
 
 PAGE_SIZE = 50
 # The calls shown on a run's page: enough for any run a person reads call by call.
@@ -42,7 +43,7 @@ def import_run_list(request):
         "fulfillment/import_run_list.html",
         {
             "page": page,
-            "stores": access.stores_for(request.user).order_by("name", "pk"),
+            "stores": stores_to_filter_by(request.user),
             "selected_store": selected["store"],
             "selected": selected,
             "statuses": ImportRunStatus.choices,

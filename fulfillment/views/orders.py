@@ -45,7 +45,7 @@ def order_list(request):
         {
             "page": page,
             "form": form,
-            "stores": access.stores_for(request.user),
+            "stores": selectors.stores_to_filter_by(request.user),
             "statuses": OrderStatus.choices,
             "fulfillment_statuses": OrderFilterForm.FULFILLMENT_STATUSES,
             "status_counts": [

@@ -28,6 +28,7 @@ from ..importing import (
     order_import_one,
     order_key_parse,
 )
+from ..selectors import stores_to_filter_by
 
 
 class WhyForm(forms.Form):
@@ -58,7 +59,7 @@ class WhyForm(forms.Form):
 
 @login_required
 def order_why(request):
-    stores = access.stores_for(request.user).order_by("name", "pk")
+    stores = stores_to_filter_by(request.user)
     data = request.POST if request.method == "POST" else request.GET
     if data.get("store"):
         # Someone else's (or no such) store: it does not exist for this user.
