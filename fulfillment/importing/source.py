@@ -25,6 +25,7 @@ FULL = "full"
 INCREMENTAL = "incremental"
 SINCE = "since"
 
+
 @dataclass(frozen=True)
 class ScanQuery:
     entity: str

@@ -124,9 +124,7 @@ def test_filters_per_mode_and_scan():
         "OrderType eq 'SO' and (Status eq 'Open' or Status eq 'Back Order') and Hold eq false"
     )
     assert full.expand == ("Details", "ShipToAddress", "ShipToContact")
-    incremental = scan_query(
-        mode=SALES_ORDERS, scan=INCREMENTAL, order_type="SO", lower_bound=T0
-    )
+    incremental = scan_query(mode=SALES_ORDERS, scan=INCREMENTAL, order_type="SO", lower_bound=T0)
     assert str(incremental.filter) == (
         "OrderType eq 'SO' and LastModified ge datetimeoffset'2025-01-15T12:00:00.000+00:00'"
     )
