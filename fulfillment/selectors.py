@@ -137,6 +137,26 @@ def orders_with_fulfillment_summary(orders) -> None:
         order.shipment_nbrs = nbrs
 
 
+# The orders list's sort orders: key -> (label, fields). Unknown keys fall back to the first (a
+# stale link shows the list, not an error). Each ends with a unique field: pages never overlap.
+ORDER_SORTS = {
+    "updated": ("Last updated, newest first", ("-updated_at", "-id")),
+    "oldest": ("Last updated, oldest first", ("updated_at", "id")),
+    "imported": ("Imported, newest first", ("-imported_at", "-id")),
+    "document": ("Document number", ("erp_order_type", "erp_order_nbr", "erp_shipment_nbr", "id")),
+    "store": ("Store", ("store__name", "-updated_at", "-id")),
+    "status": ("Status", ("status", "-updated_at", "-id")),
+}
+
+
+def order_sort_key(value: str) -> str:
+    return value if value in ORDER_SORTS else "updated"
+
+
+def orders_sorted(orders: QuerySet, key: str) -> QuerySet:
+    return orders.order_by(*ORDER_SORTS[order_sort_key(key)][1])
+
+
 def order_status_counts(orders: QuerySet) -> dict[str, int]:
     """Order status -> how many of ``orders`` have it."""
     return dict(

@@ -8,30 +8,39 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from stores import access
 
 from .. import selectors
 from ..forms import OrderFilterForm
 from ..models import OrderStatus
+from ..order_export import orders_csv
 from .fulfillments import order_page
 
 PAGE_SIZE = 50
 
 
-@login_required
-def order_list(request):
+def _filtered(request):
+    """The filter form, its values and the user's orders they select (status aside)."""
     form = OrderFilterForm(request.GET)
     values = form.values()
     for problem in values.pop("problems"):
         messages.warning(request, problem)
-    orders = selectors.orders_filtered(selectors.orders_for(request.user), values)
+    return form, values, selectors.orders_filtered(selectors.orders_for(request.user), values)
+
+
+@login_required
+def order_list(request):
+    form, values, orders = _filtered(request)
     # Counts by status for the other filters, so a click on one narrows the list.
     by_status = selectors.order_status_counts(orders)
     if "status" in values:
         orders = orders.filter(status=values["status"])
-    page = Paginator(orders.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(
+    sort = selectors.order_sort_key(request.GET.get("sort", ""))
+    page = Paginator(selectors.orders_sorted(orders, sort), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     selectors.orders_with_fulfillment_summary(page.object_list)
@@ -62,10 +71,27 @@ def order_list(request):
                 "from": request.GET.get("from", "")[:10],
                 "to": request.GET.get("to", "")[:10],
             },
+            "sorts": [(key, label) for key, (label, _) in selectors.ORDER_SORTS.items()],
+            "sort": sort,
             "querystring": query.urlencode(),
             "querystring_without_status": without_status.urlencode(),
             "is_staff": access.is_3pl_staff(request.user),
         },
+    )
+
+
+@login_required
+def order_list_csv(request):
+    """The orders the list's filters select (every page, in the list's order) as CSV."""
+    _, values, orders = _filtered(request)
+    if "status" in values:
+        orders = orders.filter(status=values["status"])
+    orders = selectors.orders_sorted(orders, request.GET.get("sort", ""))
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    return StreamingHttpResponse(
+        orders_csv(orders),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="orders-{stamp}.csv"'},
     )
 
 
