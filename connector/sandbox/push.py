@@ -71,6 +71,10 @@ class PushDestination:
     drop_rate: float = 0.0
     duplicate_rate: float = 0.0
     retry_seconds: float = 1.0
+    # The generic inquiry's conditions (its Conditions tab): column -> value. A change is sent
+    # only when its new or old row matches them all, e.g. {"OrderType": "S1"} for a tenant
+    # whose inquiry shows one order type. Empty: every change of the entity.
+    conditions: dict[str, Any] = field(default_factory=dict)
     id: int = 0
 
     def check(self) -> None:
@@ -83,6 +87,18 @@ class PushDestination:
                 raise ValueError(f"{name} must be between 0 and 1")
         if self.delay < 0 or self.retry_seconds < 0:
             raise ValueError("delay and retry_seconds must not be negative")
+        columns = {column for column, _ in COLUMNS[self.entity]}
+        if not isinstance(self.conditions, dict) or not set(self.conditions) <= columns:
+            raise ValueError(
+                f"conditions must map columns ({', '.join(sorted(columns))}) to values"
+            )
+
+    def tracks(self, rows: list[dict[str, Any]]) -> bool:
+        """Whether a change with these rows (new and old state) is in the inquiry."""
+        return not self.conditions or any(
+            all(row.get(column) == value for column, value in self.conditions.items())
+            for row in rows
+        )
 
     def public(self) -> dict[str, Any]:
         """As the control endpoint shows it: the header value is a secret."""
@@ -197,7 +213,11 @@ class PushNotifier:
 
     def _notify(self, entity: str, inserted: list, deleted: list) -> None:
         with self._lock:
-            targets = [d for d in self._destinations.values() if d.entity == entity]
+            targets = [
+                d
+                for d in self._destinations.values()
+                if d.entity == entity and d.tracks([*inserted, *deleted])
+            ]
         for destination in targets:
             body = json.dumps(
                 {

@@ -46,18 +46,28 @@ CUSTOMERS = ("ZENWELL", "GOODFOOD", "HOMEPLUS", "ALPHAOUTFIT", "BEACHHOUSE", "CI
 
 
 def sandbox_open_orders(
-    site_url: str, *, count: int, max_lines: int = 3, warehouse: str = "RETAIL", seed: int = 1
+    site_url: str,
+    *,
+    count: int,
+    max_lines: int = 3,
+    warehouse: str = "RETAIL",
+    seed: int = 1,
+    order_type: str = "SO",
+    http: requests.Session | None = None,
 ) -> list[str]:
-    """Create ``count`` Open sales orders in a sandbox (its data control), each with 1 to
-    ``max_lines`` lines in one warehouse; returns their order numbers."""
+    """Create ``count`` Open sales orders of ``order_type`` in a sandbox (its data control),
+    each with 1 to ``max_lines`` lines in one warehouse; returns their order numbers. ``http``:
+    a session to reuse (a caller placing orders one by one keeps its connection)."""
     rng = random.Random(seed)
     numbers = []
-    with requests.Session() as http:
+    session = http or requests.Session()
+    try:
         for _ in range(count):
             items = rng.sample(ITEMS, rng.randint(1, max(1, min(max_lines, len(ITEMS)))))
-            reply = http.post(
+            reply = session.post(
                 f"{site_url}/_sandbox/data/orders",
                 json={
+                    "type": order_type,
                     "customer": rng.choice(CUSTOMERS),
                     "lines": [
                         {"inventory": item, "qty": rng.randint(1, 6), "warehouse": warehouse}
@@ -68,6 +78,9 @@ def sandbox_open_orders(
             )
             reply.raise_for_status()
             numbers.append(reply.json()["OrderNbr"]["value"])
+    finally:
+        if http is None:
+            session.close()
     return numbers
 
 

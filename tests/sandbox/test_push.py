@@ -138,6 +138,18 @@ def test_drops_and_duplicates(sandbox, notifier, receiver):
     assert len(bodies) == 2 and bodies[0]["Id"] == bodies[1]["Id"]
 
 
+def test_only_changes_matching_the_conditions_are_sent(sandbox, notifier, receiver):
+    webhook = receiver()
+    order = _open_order(sandbox)
+    notifier.add(PushDestination(address=webhook.url, conditions={"OrderType": "XX"}))
+    notifier.add(PushDestination(address=webhook.url, conditions={"OrderType": order["OrderType"]}))
+    _edit(sandbox, order["OrderType"], order["OrderNbr"], Description={"value": "one of two"})
+
+    (body,) = webhook.wait_for(1)
+    time.sleep(0.2)
+    assert len(webhook.received) == 1 and body["Inserted"][0]["OrderNbr"] == order["OrderNbr"]
+
+
 @pytest.mark.parametrize(
     "bad",
     [
@@ -145,6 +157,7 @@ def test_drops_and_duplicates(sandbox, notifier, receiver):
         {"address": "http://x", "entity": "Invoice"},
         {"address": "http://x", "drop_rate": 2},
         {"address": "http://x", "delay": -1},
+        {"address": "http://x", "conditions": {"Colour": "red"}},
     ],
 )
 def test_a_bad_destination_is_refused(notifier, bad):

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import statistics
-import threading
 import time
 import uuid
 
@@ -25,30 +23,27 @@ import requests
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-from django.core.wsgi import get_wsgi_application
 
 from connector.celery import app
 from connector.sandbox.config import SandboxConfig
-from connector.sandbox.push import PushDestination
 from connector.sandbox.server import SandboxServer
 from fulfillment.api.tokens import api_token_create
 from fulfillment.importing import import_run, imports_enqueue_due
-from fulfillment.jobs import ROUTES
 from fulfillment.models import Fulfillment, FulfillmentStatus, ImportTrigger, Order, OrderStatus
-from fulfillment.push.services import SECRET_HEADER, push_endpoint_issue
-from fulfillment.writeback.carriers import carrier_mapping_set
 from fulfillment.writeback.samples import sandbox_open_orders
 from stores.models import Merchant
 
+from ..benchkit import (
+    celery_queues,
+    fulfillment_body,
+    pct,
+    store_pushed_by,
+    store_ships_ups,
+    web_start,
+)
 from .bench_import import Command as ImportBenchmark
 
 POLL = 0.02
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 class Command(BaseCommand):
@@ -85,36 +80,24 @@ class Command(BaseCommand):
         sandbox = SandboxServer(
             SandboxConfig(orders=0, action_duration=options["action_duration"])
         ).start()
-        web = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler)
-        web.set_app(get_wsgi_application())
-        threading.Thread(target=web.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{web.server_port}"
+        web, base = web_start()
         merchant = Merchant.objects.create(name=f"bench-freshness {uuid.uuid4().hex[:8]}")
         try:
             store = ImportBenchmark._store(sandbox, merchant, "freshness")
             store.import_interval_minutes = 1
             store.save(update_fields=["import_interval_minutes"])
             import_run(store=store, trigger=ImportTrigger.MANUAL)
-            carrier_mapping_set(
-                store=store,
-                carrier="UPS",
-                service="Ground",
-                ship_via="UPSGROUND",
-                default_box_id="SMALL",
-            )
-            endpoint, secret = push_endpoint_issue(store=store)
-            sandbox.push.add(
-                PushDestination(
-                    address=f"{base}/push/{endpoint.key}/",
-                    header_name=SECRET_HEADER,
-                    header_value=secret,
-                    drop_rate=options["drop_rate"],
-                    duplicate_rate=options["duplicate_rate"],
-                    retry_seconds=0.5,
-                )
+            store_ships_ups(store)
+            store_pushed_by(
+                sandbox,
+                store,
+                base,
+                drop_rate=options["drop_rate"],
+                duplicate_rate=options["duplicate_rate"],
+                retry_seconds=0.5,
             )
             _, key = api_token_create(name=f"bench {uuid.uuid4().hex[:6]}", merchants=[merchant])
-            queues = sorted(set(ROUTES.values()) | {"celery"})
+            queues = celery_queues()
             with start_worker(
                 app,
                 pool="threads",
@@ -185,8 +168,8 @@ class Command(BaseCommand):
             "orders_ready": len(ready),
             "missing_orders": count - len(ready),
             "duplicate_orders": counts.count() - len(set(counts.values_list("erp_order_nbr"))),
-            "order_to_ready_p50_s": _pct(latencies, 50),
-            "order_to_ready_p99_s": _pct(latencies, 99),
+            "order_to_ready_p50_s": pct(latencies, 50),
+            "order_to_ready_p99_s": pct(latencies, 99),
             "order_to_ready_max_s": round(latencies[-1], 3) if latencies else None,
         }
 
@@ -216,31 +199,14 @@ class Command(BaseCommand):
         )
         return {
             "fulfillments": len(regular),
-            "fulfillment_to_confirmed_p50_s": _pct(sorted(latencies), 50),
-            "fulfillment_to_confirmed_p99_s": _pct(sorted(latencies), 99),
+            "fulfillment_to_confirmed_p50_s": pct(sorted(latencies), 50),
+            "fulfillment_to_confirmed_p99_s": pct(sorted(latencies), 99),
             "lost_reply_to_written_back_s": round(lost_latency, 3),
             "duplicate_shipments": duplicates,
         }
 
     def _fulfil(self, http, base, order, options) -> float:
-        body = {
-            "idempotency_key": f"bench-{order.pk}",
-            "shipped_at": "2025-06-01T12:00:00Z",
-            "carrier": "UPS",
-            "service": "Ground",
-            "lines": [
-                {"line_id": line.pk, "quantity": str(line.open_quantity)}
-                for line in order.lines.order_by("line_nbr")
-            ],
-            "packages": [
-                {
-                    "box_id": "SMALL",
-                    "weight": "2",
-                    "weight_unit": "lb",
-                    "tracking_number": f"1Z{order.pk:012d}",
-                }
-            ],
-        }
+        body = fulfillment_body(order)
         posted = time.monotonic()
         reply = http.post(f"{base}/api/v1/orders/{order.pk}/fulfillments", json=body, timeout=30)
         if reply.status_code != 201:
@@ -257,11 +223,3 @@ class Command(BaseCommand):
                 return time.monotonic() - posted
             time.sleep(POLL)
         return float("inf")
-
-
-def _pct(values: list[float], pct: int) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return round(values[0], 3)
-    return round(statistics.quantiles(values, n=100, method="inclusive")[pct - 1], 3)

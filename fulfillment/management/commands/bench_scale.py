@@ -162,6 +162,8 @@ class Command(BaseCommand):
             "-A",
             "connector",
             "worker",
+            "--pool",
+            options.get("pool", "prefork"),
             "--concurrency",
             str(options["workers"]),
             "-Q",
