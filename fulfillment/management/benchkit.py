@@ -8,6 +8,7 @@ import os
 import signal
 import statistics
 import subprocess
+import sys
 import threading
 from collections import defaultdict
 
@@ -205,8 +206,50 @@ class Backlog:
         return peak(samples[-third:]) <= peak(samples[:third]) * growth + slack
 
 
+def workers_start(options: dict) -> subprocess.Popen:
+    """``celery worker`` taking every queue, in a process group of its own (``workers_stop``
+    ends it): ``options["workers"]`` processes (or threads with ``pool``), through the
+    configured broker and database, with the benchmark's import page size, store lease,
+    session idle timeout and seat wait."""
+    env = {
+        **os.environ,
+        "CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS": "true",
+        "FULFILLMENT_IMPORT_PAGE_SIZE": str(options["page_size"]),
+        "FULFILLMENT_IMPORT_LEASE_SECONDS": str(options.get("import_lease", 300)),
+        "ACUMATICA_SESSION_IDLE_SECONDS": str(options.get("session_idle", 600.0)),
+        "ACUMATICA_SEAT_WAIT_SECONDS": str(options.get("seat_wait", 120.0)),
+        "DJANGO_SETTINGS_MODULE": "connector.settings",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "connector",
+        "worker",
+        "--pool",
+        options.get("pool", "prefork"),
+        "--concurrency",
+        str(options["workers"]),
+        "-Q",
+        ",".join(celery_queues()),
+        "--loglevel",
+        "WARNING",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        command,
+        env=env,
+        cwd=settings.BASE_DIR,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def workers_stop(workers: subprocess.Popen) -> None:
-    """Stop worker processes started with ``bench_scale``'s ``_start_workers`` (a process group:
+    """Stop worker processes started with ``workers_start`` (a process group:
     the worker and its prefork children): a warm shutdown, then a kill after a minute."""
     os.killpg(workers.pid, signal.SIGTERM)
     try:

@@ -107,3 +107,14 @@ def prefix(request, tmp_path):
     yield name
     for key in client.scan_iter(f"{name}:*"):
         client.delete(key)
+
+
+def most_at_once(log, count: int) -> int:
+    """The most "in" without their "out" at any moment, from ``count`` ("in" | "out", time)
+    events on a multiprocessing queue; at one instant an "out" comes before an "in"."""
+    events = sorted((log.get(timeout=5) for _ in range(count)), key=lambda e: (e[1], e[0] == "in"))
+    held = peak = 0
+    for kind, _ in events:
+        held += 1 if kind == "in" else -1
+        peak = max(peak, held)
+    return peak

@@ -17,6 +17,7 @@ from connector.acumatica.seats_file import FileSeats
 from connector.acumatica.seats_redis import RedisSeats
 
 from .conftest import REDIS_URL as URL
+from .conftest import most_at_once
 
 redis = pytest.importorskip("redis")
 
@@ -46,12 +47,7 @@ def test_four_processes_never_hold_more_than_the_seats(prefix):
         process.start()
     for process in workers:
         process.join(timeout=60)
-    events = sorted((log.get(timeout=5) for _ in range(40)), key=lambda e: (e[1], e[0] == "in"))
-    held = peak = 0
-    for kind, _ in events:
-        held += 1 if kind == "in" else -1
-        peak = max(peak, held)
-    assert peak == 2
+    assert most_at_once(log, 40) == 2
     assert all(p.exitcode == 0 for p in workers)
     assert _pool(prefix).held("erp") == 0
 

@@ -60,10 +60,10 @@ from ..benchkit import (
     store_pushed_by,
     store_ships_ups,
     web_start,
+    workers_start,
     workers_stop,
 )
 from .bench_import import Command as ImportBenchmark
-from .bench_scale import Command as ScaleBenchmark
 
 BEAT = 30.0  # what beat does every 30 s: the scheduled poll and the write-back sweep
 SAMPLE = 5.0  # queue depth and backlog
@@ -158,7 +158,7 @@ class Fleet:
             _, self.key = api_token_create(
                 name=f"bench-fleet {uuid.uuid4().hex[:6]}", merchants=merchants
             )
-            workers = ScaleBenchmark._start_workers(options)
+            workers = workers_start(options)
             self._warm_up()
             setup = time.monotonic() - started
             return self._measure(workers, setup)

@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -39,10 +38,10 @@ from django.db.models import Count
 from connector.sandbox.config import SandboxConfig
 from connector.sandbox.server import SandboxServer
 from fulfillment.importing import import_run, imports_enqueue_due
-from fulfillment.jobs import ROUTES
 from fulfillment.models import ImportState, ImportTrigger, Order
 from stores.models import Merchant
 
+from ..benchkit import workers_start, workers_stop
 from .bench_import import Command as ImportBenchmark
 
 TICK = 3.0
@@ -105,7 +104,7 @@ class Command(BaseCommand):
             sandbox.request_log.clear()
             stores = [self._store(sandbox, merchant, n, options) for n in range(options["stores"])]
 
-            workers = self._start_workers(options)
+            workers = workers_start(options)
             started = time.monotonic()
             kill = _Kill(options["kill_after"], workers.pid) if options["kill_after"] else None
             while time.monotonic() - started < options["timeout"]:
@@ -123,11 +122,7 @@ class Command(BaseCommand):
             return result
         finally:
             if workers is not None:
-                os.killpg(workers.pid, signal.SIGTERM)
-                try:
-                    workers.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(workers.pid, signal.SIGKILL)
+                workers_stop(workers)
             sandbox.stop()
             for store in merchant.stores.all():
                 store.delete()
@@ -142,45 +137,6 @@ class Command(BaseCommand):
         store.import_interval_minutes = 60  # one scheduled import each, retries aside
         store.save()
         return store
-
-    @staticmethod
-    def _start_workers(options: dict) -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS": "true",
-            "FULFILLMENT_IMPORT_PAGE_SIZE": str(options["page_size"]),
-            "FULFILLMENT_IMPORT_LEASE_SECONDS": str(options.get("import_lease", 300)),
-            "ACUMATICA_SESSION_IDLE_SECONDS": str(options.get("session_idle", 600.0)),
-            "ACUMATICA_SEAT_WAIT_SECONDS": str(options.get("seat_wait", 120.0)),
-            "DJANGO_SETTINGS_MODULE": "connector.settings",
-        }
-        queues = ",".join(sorted(set(ROUTES.values()) | {"celery"}))
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "connector",
-            "worker",
-            "--pool",
-            options.get("pool", "prefork"),
-            "--concurrency",
-            str(options["workers"]),
-            "-Q",
-            queues,
-            "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-        ]
-        return subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-            command,
-            env=env,
-            cwd=settings.BASE_DIR,
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
 
     @staticmethod
     def _imported(stores) -> int:
