@@ -125,6 +125,8 @@ class Transport:
         started = time.monotonic()
         with slot:
             response = None
+            # The deadline counts from here: a wait for the limiter's slot is not the answer's.
+            sent_at = time.monotonic()
             try:
                 response = self.session.request(
                     method,
@@ -136,7 +138,7 @@ class Transport:
                     allow_redirects=False,
                     stream=True,
                 )
-                _read_answer(response, self.settings, started, method=method, url=url)
+                _read_answer(response, self.settings, sent_at, method=method, url=url)
             except (requests.RequestException, AcumaticaError) as exc:
                 error = (
                     exc
@@ -204,15 +206,15 @@ _CHUNK = 64 * 1024
 def _read_answer(
     response: requests.Response,
     settings: ConnectionSettings,
-    started: float,
+    sent_at: float,
     *,
     method: str,
     url: str,
 ) -> None:
     """Read the body of a streamed ``response`` into it, within the settings' deadline (counted
-    from ``started``) and size cap; raise RequestTimeout or AnswerTooLarge (the connection
+    from ``sent_at``) and size cap; raise AnswerTooSlow or AnswerTooLarge (the connection
     dropped) otherwise."""
-    deadline = started + settings.deadline
+    deadline = sent_at + settings.deadline
     cap = settings.max_answer_bytes
     declared = response.headers.get("Content-Length", "")
     chunks: list[bytes] = []
