@@ -263,8 +263,25 @@ _FULFILLMENT_SETTINGS = {
     "FULFILLMENT_WRITEBACK_LENGTH_UOM": "IN",
     # Outbox rows the periodic sweep queues per run.
     "FULFILLMENT_WRITEBACK_DISPATCH_BATCH": 500,
+    # A push notification also asks for a catch-up scan of the store's changes (it catches
+    # what a notification Acumatica never delivered missed). At most one such scan per store
+    # starts in this many seconds: notifications arriving meanwhile share the next one, so a
+    # busy store costs a scan a minute, not a scan per order.
+    "FULFILLMENT_PUSH_CATCH_UP_SECONDS": 60,
     # The largest push notification body accepted (413 above it).
     "FULFILLMENT_PUSH_MAX_BODY_BYTES": 1024 * 1024,
+    # Events to the warehouse's webhooks (fulfillment/events): each POST's time limit (connect
+    # and answer), the retries' back-off (full jitter: anywhere from 0 to base * 2^(n-1), at
+    # most cap; a 429's Retry-After is honoured up to the cap), and how long a subscription may
+    # fail (from its first failure after a success) before it is disabled with an alert.
+    "FULFILLMENT_EVENTS_TIMEOUT_SECONDS": 5.0,
+    "FULFILLMENT_EVENTS_BACKOFF_BASE_SECONDS": 2.0,
+    "FULFILLMENT_EVENTS_BACKOFF_CAP_SECONDS": 3600.0,
+    "FULFILLMENT_EVENTS_DISABLE_AFTER_SECONDS": 86400,
+    # After a secret is rotated the previous one also signs (a second signature) this long.
+    "FULFILLMENT_EVENTS_SECRET_GRACE_SECONDS": 86400,
+    # Deliveries the periodic sweep re-queues per run.
+    "FULFILLMENT_EVENTS_DISPATCH_BATCH": 1000,
 }
 for _name, _default in _FULFILLMENT_SETTINGS.items():
     globals()[_name] = env(_name, cast=type(_default), default=_default)
@@ -335,3 +352,19 @@ CONNECTOR_OPS_TOKEN = env.str("CONNECTOR_OPS_TOKEN", default="")
 CONNECTOR_CALL_RETENTION_DAYS = env.int("CONNECTOR_CALL_RETENTION_DAYS", default=14)
 # /healthz reports the scheduler down when its last heartbeat (sent every 60 s) is older.
 CONNECTOR_HEARTBEAT_MAX_AGE_SECONDS = env.int("CONNECTOR_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+
+# --- Credentials: hand-off links, secret age, abandoned drafts (stores.handoff, stores.drafts) ---
+# The one-time link a 3PL sends a merchant to enter a draft store's credentials expires after
+# this many hours.
+CONNECTOR_HANDOFF_LINK_HOURS = env.int("CONNECTOR_HANDOFF_LINK_HOURS", default=72)
+# The link's page answers this many requests per client IP, and per link, in each window; more
+# get a 429 page (the Django cache counts them: set CACHE_URL to share it between processes).
+CONNECTOR_HANDOFF_RATE_WINDOW_SECONDS = env.int(
+    "CONNECTOR_HANDOFF_RATE_WINDOW_SECONDS", default=600
+)
+CONNECTOR_HANDOFF_MAX_REQUESTS_PER_IP = env.int("CONNECTOR_HANDOFF_MAX_REQUESTS_PER_IP", default=60)
+CONNECTOR_HANDOFF_MAX_REQUESTS_PER_LINK = env.int(
+    "CONNECTOR_HANDOFF_MAX_REQUESTS_PER_LINK", default=30
+)
+# e.g. redis://127.0.0.1:6379/1; the default keeps counts in each process's memory.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://connector")}

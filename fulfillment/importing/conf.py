@@ -36,6 +36,10 @@ def schedule_spread_seconds() -> float:
     return float(max(0, _get("FULFILLMENT_SCHEDULE_SPREAD_SECONDS")))
 
 
+def catch_up_spacing() -> dt.timedelta:
+    return dt.timedelta(seconds=max(0, _get("FULFILLMENT_PUSH_CATCH_UP_SECONDS")))
+
+
 def backoff(consecutive_failures: int) -> dt.timedelta:
     base = _get("FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS")
     cap = _get("FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS")

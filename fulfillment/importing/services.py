@@ -7,6 +7,7 @@ import logging
 import random
 
 from django.core.exceptions import ValidationError
+from django.db.models import F, Q
 from django.utils import timezone
 
 from stores.audit import audit_record
@@ -60,12 +61,34 @@ def import_store_run(
 def import_catch_up(*, store: StoreConnection) -> None:
     """A push notification arrived: scan the store's changes soon (on the interactive queue),
     besides importing the records it named — a notification Acumatica never delivered is then
-    caught by the next one's scan, not only by the schedule. Scans asked for while one runs are
-    one scan after it (``requested_at``, ``catch_up_requested_at``)."""
+    caught by the next one's scan, not only by the schedule.
+
+    At most one catch-up is on its way per store: a notification that finds one asked for and
+    not yet started leaves it at that (that scan will read its changes too), and a run that
+    started before the ask queues one more when it ends (``_catch_up_if_asked_during``). A
+    catch-up starts no sooner than ``FULFILLMENT_PUSH_CATCH_UP_SECONDS`` after the store's last
+    import started. An ask older than the spacing plus the lease that never started (its job was
+    lost with a worker) no longer counts as on its way."""
     now = timezone.now()
-    lease.import_state_for(store.pk)
-    ImportState.objects.filter(store_id=store.pk).update(catch_up_requested_at=now)
-    enqueue_after_commit(IMPORT_STORE_NOW, store.pk, str(ImportTrigger.PUSH), now.isoformat())
+    spacing = conf.catch_up_spacing()
+    state = lease.import_state_for(store.pk)
+    asked_and_waiting = Q(catch_up_requested_at__isnull=False) & (
+        Q(last_started_at__isnull=True) | Q(catch_up_requested_at__gt=F("last_started_at"))
+    )
+    lost = Q(catch_up_requested_at__lt=now - spacing - conf.lease_ttl())
+    taken = (
+        ImportState.objects.filter(pk=state.pk)
+        .filter(~asked_and_waiting | lost)
+        .update(catch_up_requested_at=now)
+    )
+    if not taken:
+        return
+    delay = 0.0
+    if state.last_started_at is not None:
+        delay = max(0.0, (state.last_started_at + spacing - now).total_seconds())
+    enqueue_after_commit(
+        IMPORT_STORE_NOW, store.pk, str(ImportTrigger.PUSH), now.isoformat(), delay=delay
+    )
 
 
 def _catch_up_if_asked_during(run: ImportRun) -> None:
@@ -75,8 +98,13 @@ def _catch_up_if_asked_during(run: ImportRun) -> None:
         .first()
     )
     if asked and asked > run.started_at:
-        now = timezone.now().isoformat()
-        enqueue_after_commit(IMPORT_STORE_NOW, run.store_id, str(ImportTrigger.PUSH), now)
+        # The catch-up asked for meanwhile may have met this run's lease and given up: one more,
+        # spaced like every catch-up (a duplicate finds a run started since and does nothing).
+        now = timezone.now()
+        delay = max(0.0, (run.started_at + conf.catch_up_spacing() - now).total_seconds())
+        enqueue_after_commit(
+            IMPORT_STORE_NOW, run.store_id, str(ImportTrigger.PUSH), now.isoformat(), delay=delay
+        )
 
 
 def import_request(

@@ -23,10 +23,11 @@ from stores.audit import audit_record
 from stores.models import AuditEntry, StoreConnection, StoreStatus
 from stores.validation import client_id_tenant
 
+from ..importing import lease
 from ..importing.services import import_catch_up
 from ..importing.targeted import keys_import
 from ..jobs import PUSH_IMPORT, enqueue_after_commit
-from ..models import PushEndpoint, PushNotification, PushStatus
+from ..models import ImportState, PushEndpoint, PushNotification, PushStatus
 from ..modes import mode_for
 from .notifications import NotificationInvalid, notification_keys, notification_parse
 
@@ -35,6 +36,8 @@ logger = logging.getLogger("connector.fulfillment")
 # The header Acumatica sends the secret in (Push Notifications, SM302000: Header Name).
 SECRET_HEADER = "X-Connector-Push-Secret"
 _IMPORTABLE = (StoreStatus.ACTIVE, StoreStatus.NEEDS_ATTENTION)
+# Notifications of one store imported in one run at most (their keys are read 50 per request).
+TAKE_AT_MOST = 200
 
 
 @dataclass(frozen=True)
@@ -150,21 +153,51 @@ def _rejected(endpoint: PushEndpoint, now, reason: str) -> None:
 
 
 def push_import(*, notification_id: int) -> PushNotification | None:
-    """Import what a queued notification names (the ``fulfillment.push_import`` job). Safe to
-    run twice: only a queued notification is taken, with a conditional update."""
-    taken = PushNotification.objects.filter(
-        pk=notification_id, status=PushStatus.QUEUED, processed_at__isnull=True
-    ).update(processed_at=timezone.now())
+    """Import what a queued notification names (the ``fulfillment.push_import`` job), together
+    with every other notification of its store still queued: one read of all their keys, one
+    import run, one catch-up. The jobs of the notifications taken along find nothing left to
+    do. Safe to run twice: a notification is taken once (``_take``)."""
+    row = PushNotification.objects.filter(pk=notification_id).only("store_id").first()
+    if row is None:
+        return None
+    taken = _take(store_id=row.store_id, first=notification_id)
     if not taken:
         return None
-    row = PushNotification.objects.select_related("store").get(pk=notification_id)
-    run = keys_import(store=row.store, keys=[tuple(key) for key in row.keys])
-    import_catch_up(store=row.store)
-    row.import_run = run
-    row.status = PushStatus.FAILED if run.error else PushStatus.IMPORTED
-    row.reason = run.error or (
+    store = StoreConnection.objects.get(pk=row.store_id)
+    keys = list(dict.fromkeys(tuple(key) for n in taken for key in n.keys))
+    run = keys_import(store=store, keys=keys)
+    import_catch_up(store=store)
+    status = PushStatus.FAILED if run.error else PushStatus.IMPORTED
+    reason = run.error or (
         f"created {run.created}, updated {run.updated}, unchanged {run.unchanged}, "
         f"skipped {run.skipped}, failed {run.failed}"
     )
-    row.save(update_fields=["import_run", "status", "reason"])
-    return row
+    if len(taken) > 1 and not run.error:
+        reason += f" (imported with {len(taken) - 1} other notification(s) in one run)"
+    PushNotification.objects.filter(pk__in=[n.pk for n in taken]).update(
+        import_run=run, status=status, reason=reason
+    )
+    return PushNotification.objects.get(pk=notification_id)
+
+
+def _take(*, store_id: int, first: int) -> list[PushNotification]:
+    """The store's queued notifications not yet taken, ``first`` always among them, marked
+    taken; nothing when another job took ``first`` already. Takers of one store queue behind the
+    update of its import state (a row lock on PostgreSQL; SQLite transactions take the write
+    lock up front), so each notification is taken by one job only."""
+    untaken = PushNotification.objects.filter(
+        store_id=store_id, status=PushStatus.QUEUED, processed_at__isnull=True
+    )
+    with transaction.atomic():
+        lease.import_state_for(store_id)
+        ImportState.objects.filter(store_id=store_id).update(
+            catch_up_requested_at=F("catch_up_requested_at")
+        )
+        own = untaken.filter(pk=first).first()
+        if own is None:
+            return []
+        taken = [own, *untaken.exclude(pk=first).order_by("pk")[: TAKE_AT_MOST - 1]]
+        PushNotification.objects.filter(pk__in=[n.pk for n in taken]).update(
+            processed_at=timezone.now()
+        )
+    return taken

@@ -24,6 +24,27 @@ from stores.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def later_jobs(jobs_run_here, monkeypatch):
+    """Jobs queued to run later, kept with their delay: [(name, args, delay)]; the test runs
+    them itself (``_run_later``)."""
+    from fulfillment import jobs
+
+    kept: list[tuple[str, tuple, float]] = []
+    monkeypatch.setattr(
+        jobs, "send_later", lambda name, args, delay: kept.append((name, args, delay))
+    )
+    return kept
+
+
+def _run_later(later_jobs):
+    from celery import current_app
+
+    while later_jobs:
+        name, args, _ = later_jobs.pop(0)
+        current_app.tasks[name].apply(args=args)
+
+
 def _notification(ident="n-1", rows=(), *, query="Connector orders", company="Company", gone=()):
     return {
         "Inserted": list(rows),
@@ -58,7 +79,7 @@ def test_a_notification_imports_the_orders_it_names_once(
     sandbox_data,
     store_factory,
     run_import,
-    jobs_run_here,
+    later_jobs,
     django_capture_on_commit_callbacks,
 ):
     store = store_factory(sandbox)
@@ -89,8 +110,13 @@ def test_a_notification_imports_the_orders_it_names_once(
         again = _post(client, endpoint, _notification("n-1", rows), secret)
     assert again.status_code == 202 and again.json()["status"] == "duplicate"
     assert PushNotification.objects.filter(store=store).count() == 1
-    # One read of the named keys, one catch-up scan of the store's changes: not again.
+    # One read of the named keys now; one catch-up scan of the store's changes a minute after
+    # its last import started (the scheduled one just now): not again.
     runs = ImportRun.objects.filter(store=store, trigger=ImportTrigger.PUSH)
+    assert list(runs.values_list("scan", flat=True)) == ["push"]
+    [(name, _, delay)] = later_jobs
+    assert name == "fulfillment.import_store_now" and 55 < delay <= 60
+    _run_later(later_jobs)
     assert sorted(runs.values_list("scan", flat=True)) == ["incremental", "push"]
     assert Order.objects.filter(store=store, erp_order_nbr__in=numbers).count() == 2
     endpoint.refresh_from_db()
@@ -131,7 +157,7 @@ def test_an_order_whose_notification_never_came_is_caught_by_the_next_ones_scan(
     sandbox_data,
     store_factory,
     run_import,
-    jobs_run_here,
+    later_jobs,
     django_capture_on_commit_callbacks,
 ):
     store = store_factory(sandbox)
@@ -147,9 +173,98 @@ def test_an_order_whose_notification_never_came_is_caught_by_the_next_ones_scan(
 
     with django_capture_on_commit_callbacks(execute=True):
         assert _post(client, endpoint, _notification("n-9", [row]), secret).status_code == 202
+    _run_later(later_jobs)  # the catch-up, spaced after the store's last import
 
     imported = set(Order.objects.filter(store=store).values_list("erp_order_nbr", flat=True))
     assert {lost["OrderNbr"]["value"], named["OrderNbr"]["value"]} <= imported
+
+
+def test_notifications_waiting_for_a_worker_are_imported_in_one_run(
+    client,
+    sandbox,
+    sandbox_data,
+    store_factory,
+    run_import,
+    queued_jobs,
+    django_capture_on_commit_callbacks,
+):
+    from celery import current_app
+
+    from fulfillment import jobs, tasks  # noqa: F401  (registers the tasks)
+
+    store = store_factory(sandbox)
+    run_import(store)
+    endpoint, secret = push_endpoint_issue(store=store)
+    numbers = []
+    for n, item in enumerate(("TENT-2P", "MUG-CERAMIC", "TENT-2P")):
+        number = sandbox_data.create_order(
+            customer="GOODFOOD", lines=[{"inventory": item, "qty": 1}]
+        )["OrderNbr"]["value"]
+        numbers.append(number)
+        row = {"OrderType": "SO", "OrderNbr": number}
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _post(client, endpoint, _notification(f"n-{n}", [row]), secret)
+        assert response.status_code == 202
+    assert len(queued_jobs[jobs.PUSH_IMPORT]) == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for args in queued_jobs[jobs.PUSH_IMPORT]:
+            current_app.tasks[jobs.PUSH_IMPORT].apply(args=args)
+
+    runs = ImportRun.objects.filter(store=store, trigger=ImportTrigger.PUSH)
+    assert runs.count() == 1 and runs.get().created == 3
+    pushed = PushNotification.objects.filter(store=store)
+    assert {p.status for p in pushed} == {PushStatus.IMPORTED}
+    assert {p.import_run_id for p in pushed} == {runs.get().pk}
+    assert "2 other notification(s)" in pushed.get(notification_id="n-0").reason
+    assert set(Order.objects.filter(store=store).values_list("erp_order_nbr", flat=True)) >= set(
+        numbers
+    )
+    # One catch-up for the three, a minute after the store's last import started.
+    assert len(queued_jobs[f"{jobs.IMPORT_STORE_NOW} later"]) == 1
+    assert not queued_jobs[jobs.IMPORT_STORE_NOW]
+
+
+@pytest.mark.parametrize(("asked_ago", "queued"), [(10, 0), (60 + 300 + 5, 1)])
+def test_a_catch_up_on_its_way_is_shared_and_one_lost_with_its_worker_is_asked_again(
+    client,
+    sandbox,
+    sandbox_data,
+    store_factory,
+    queued_jobs,
+    django_capture_on_commit_callbacks,
+    asked_ago,
+    queued,
+):
+    import datetime as dt
+
+    from celery import current_app
+    from django.utils import timezone
+
+    from fulfillment import jobs, tasks  # noqa: F401  (registers the tasks)
+    from fulfillment.importing.lease import import_state_for
+    from fulfillment.models import ImportState
+
+    store = store_factory(sandbox)
+    now = timezone.now()
+    import_state_for(store.pk)
+    # The last import started an hour ago; a catch-up was asked for since and never started.
+    ImportState.objects.filter(store=store).update(
+        last_started_at=now - dt.timedelta(hours=1),
+        catch_up_requested_at=now - dt.timedelta(seconds=asked_ago),
+    )
+    endpoint, secret = push_endpoint_issue(store=store)
+    row = {"OrderType": "SO", "OrderNbr": _open_numbers(sandbox_data, 1)[0]}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(client, endpoint, _notification("n-1", [row]), secret).status_code == 202
+
+    with django_capture_on_commit_callbacks(execute=True):
+        current_app.tasks[jobs.PUSH_IMPORT].apply(args=queued_jobs[jobs.PUSH_IMPORT][0])
+
+    assert PushNotification.objects.get().status == PushStatus.IMPORTED
+    # Not spaced: the last import started long ago.
+    assert len(queued_jobs[jobs.IMPORT_STORE_NOW]) == queued
+    assert not queued_jobs[f"{jobs.IMPORT_STORE_NOW} later"]
 
 
 @pytest.mark.parametrize(("secret", "reason"), [(None, "missing"), ("not-the-secret", "wrong")])
