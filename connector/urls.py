@@ -5,9 +5,11 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from console.urls import history_urlpatterns
 from console.views import ops as ops_views
 from fulfillment.urls import carrier_urlpatterns, push_urlpatterns
 from fulfillment.views.push import push_webhook
+from stores.urls import public_urlpatterns as stores_public_urlpatterns
 
 from . import views
 
@@ -20,9 +22,12 @@ urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("metrics", ops_views.metrics, name="metrics"),
     path("stores/", include("stores.urls")),
+    # A merchant's one-time credentials link (no session: the link is the key).
+    *stores_public_urlpatterns,
     # Carrier mappings belong to fulfillment but live under their store's address.
     path("stores/<int:store_id>/carriers/", include((carrier_urlpatterns, "carriers"))),
     path("stores/<int:store_id>/push/", include((push_urlpatterns, "push"))),
+    path("stores/<int:store_id>/history/", include((history_urlpatterns, "history"))),
     path("orders/", include("fulfillment.urls")),
     # Acumatica's push notifications (no session, no CSRF: the per-store secret header).
     path("push/<str:key>/", push_webhook, name="push_webhook"),

@@ -6,18 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stores.audit import CHANGED, SECRET_FIELDS
+from stores.audit import CHANGED, is_secret_field
 from stores.models import AuditEntry
 
 
-def _looks_secret(name: str) -> bool:
-    """Defensive second line behind ``audit_record``'s masking: a page never shows such a value."""
-    name = name.lower()
-    return name in SECRET_FIELDS or name.endswith(("_secret", "_password"))
-
-
-def _shown(name: str, value: Any) -> str:
-    if _looks_secret(name):
+def shown_value(name: str, value: Any) -> str:
+    # is_secret_field: a defensive second line behind ``audit_record``'s masking, so a page
+    # never shows such a value.
+    if is_secret_field(name):
         return CHANGED if value else ""
     if value is None:
         return "—"
@@ -31,6 +27,6 @@ def changed_fields(entry: AuditEntry) -> list[tuple[str, str, str]]:
     if not isinstance(before, dict) or not isinstance(after, dict):
         return []
     return [
-        (name, _shown(name, before.get(name)), _shown(name, after.get(name)))
+        (name, shown_value(name, before.get(name)), shown_value(name, after.get(name)))
         for name in sorted(set(before) | set(after))
     ]

@@ -7,7 +7,9 @@ never written: a changed secret shows as "(changed)".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models import QuerySet
@@ -20,12 +22,37 @@ SECRET_FIELDS = frozenset(
 )
 CHANGED = "(changed)"
 SYSTEM = "system"
+# Set by ``audit_note``: what every entry recorded inside it says it was part of.
+_note: ContextVar[tuple[str, str] | None] = ContextVar("audit_note", default=None)
+
+
+@contextmanager
+def audit_note(*, summary_prefix: str, reason: str) -> Iterator[None]:
+    """Entries recorded inside say why they happened (e.g. "Reverted entry #12:"), whichever
+    service records them: a revert goes through the ordinary services, and their entries must
+    still read as the revert they are."""
+    token = _note.set((summary_prefix, reason))
+    try:
+        yield
+    finally:
+        _note.reset(token)
+
+
+def is_secret_field(name: str) -> bool:
+    """A field whose value the log never keeps (only that it changed)."""
+    name = name.lower()
+    return name in SECRET_FIELDS or name.endswith(("_secret", "_password"))
+
+
+def logged_value(value: Any) -> Any:
+    """A value as an entry's before/after keeps it, to compare a current value with it."""
+    return _plain(value)
 
 
 def _masked(values: Mapping[str, Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in (values or {}).items():
-        if name.lower() in SECRET_FIELDS or name.lower().endswith(("_secret", "_password")):
+        if is_secret_field(name):
             out[name] = CHANGED if value else ""
         else:
             out[name] = _plain(value)
@@ -72,6 +99,10 @@ def audit_record(
     if target is not None:
         target_type = target_type or target._meta.model_name
         target_label = target_label or str(target)
+    note = _note.get()
+    if note is not None:
+        summary = f"{note[0]} {summary}"
+        reason = reason if note[1] in reason else f"{note[1]} {reason}".strip()
     return AuditEntry.objects.create(
         actor=user,
         actor_label=actor_label(actor)[:150],

@@ -14,12 +14,14 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from stores.audit import audit_entries_for
 from stores.models import AuditEntry
 
 from ..audit_changes import changed_fields
+from ..config_history import can_revert, is_revertable_action
 from ..forms import AuditFilterForm
 from ..selectors import audit_entries_filtered, audit_target_urls
 
@@ -47,8 +49,14 @@ def audit_log(request):
             messages.error(request, f"{label}: {' '.join(errors)} This filter was ignored.")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     urls = audit_target_urls(page.object_list)
+    reverts = can_revert(request.user)
     rows = [
-        {"entry": entry, "target_url": urls.get(entry.pk), "changes": changed_fields(entry)}
+        {
+            "entry": entry,
+            "target_url": urls.get(entry.pk),
+            "changes": changed_fields(entry),
+            "revert_url": _revert_url(entry) if reverts else None,
+        }
         for entry in page.object_list
     ]
     query = request.GET.copy()
@@ -59,6 +67,13 @@ def audit_log(request):
         "console/audit_log.html",
         {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
     )
+
+
+def _revert_url(entry: AuditEntry) -> str | None:
+    """Where a configuration change of a store is reverted (its confirmation page)."""
+    if entry.store_id is None or not is_revertable_action(entry.action):
+        return None
+    return reverse("history:revert", args=[entry.store_id, entry.pk])
 
 
 class _Echo:

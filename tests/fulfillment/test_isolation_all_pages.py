@@ -12,7 +12,7 @@ from console.models import Alert, AlertCause
 from fulfillment.models import ImportRun
 from fulfillment.writeback.carriers import carrier_mapping_set
 from fulfillment.writeback.samples import fulfillment_build
-from stores.models import Role
+from stores.models import AuditEntry, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,8 @@ def victim(sandbox, store_factory, merchant_factory, shippable_order):
         "fulfillment_id": fulfillment.pk,
         "mapping_id": mapping.pk,
         "alert_id": alert.pk,
+        # A configuration change of the store (its creation): the history's revert page.
+        "entry_id": AuditEntry.objects.filter(store=store).order_by("pk").first().pk,
     }
 
 
