@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from console.urls import history_urlpatterns
 from console.views import ops as ops_views
-from fulfillment.urls import carrier_urlpatterns, push_urlpatterns
+from fulfillment.urls import carrier_urlpatterns, push_urlpatterns, token_urlpatterns
 from fulfillment.views.push import push_webhook
 from stores.urls import public_urlpatterns as stores_public_urlpatterns
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("stores/<int:store_id>/push/", include((push_urlpatterns, "push"))),
     path("stores/<int:store_id>/history/", include((history_urlpatterns, "history"))),
     path("orders/", include("fulfillment.urls")),
+    path("api-tokens/", include((token_urlpatterns, "api_tokens"))),
     # Acumatica's push notifications (no session, no CSRF: the per-store secret header).
     path("push/<str:key>/", push_webhook, name="push_webhook"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -216,3 +216,38 @@ class OrderSkipForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """An action without input: the POST itself is the confirmation."""
+
+
+class ApiTokenForm(forms.Form):
+    """A new warehouse API token. Whom it serves is always said: the merchants ticked, or every
+    merchant (3PL admins only); never implied by ticking none."""
+
+    SCOPES = [
+        ("merchants", "Only the merchants ticked below"),
+        ("all", "Every merchant, present and future (3PL admins only)"),
+    ]
+    name = forms.CharField(
+        max_length=100, help_text="To recognise the token by, e.g. “WMS production”."
+    )
+    scope = forms.ChoiceField(choices=SCOPES, widget=forms.RadioSelect, label="Serves")
+    merchants = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, merchants, may_serve_all: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["merchants"].queryset = merchants
+        self.may_serve_all = may_serve_all
+
+    def clean(self):
+        values = super().clean()
+        scope, chosen = values.get("scope"), list(values.get("merchants") or [])
+        if scope == "all" and not self.may_serve_all:
+            self.add_error("scope", "Only a 3PL admin may make a token for every merchant.")
+        elif scope == "all" and chosen:
+            self.add_error(
+                "merchants", "A token for every merchant needs no merchant ticked: untick them."
+            )
+        elif scope == "merchants" and not chosen:
+            self.add_error("merchants", "Tick the merchants this token serves.")
+        return values

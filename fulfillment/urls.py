@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, carriers, fulfillments, imports, orders, push, why
+from .views import actions, carriers, fulfillments, imports, orders, push, tokens, why
 
 app_name = "fulfillment"
 
@@ -43,4 +43,10 @@ carrier_urlpatterns = [
 # Mounted at /stores/<store_id>/push/ by connector.urls, namespace "push".
 push_urlpatterns = [
     path("", push.push_setup, name="setup"),
+]
+
+# Mounted at /api-tokens/ by connector.urls, namespace "api_tokens".
+token_urlpatterns = [
+    path("", tokens.api_token_list, name="list"),
+    path("<int:token_id>/revoke/", tokens.api_token_revoke_view, name="revoke"),
 ]
