@@ -51,6 +51,8 @@ CONNECTION_FIELDS = frozenset(EDITABLE_FIELDS) - {
     "licence_requests_per_minute",
 }
 STATUS_FIELDS = ("status", "status_reason")
+# What a draft made for a credentials link may leave blank until the merchant enters it.
+SIGN_IN_FIELDS = ("instance_url", "client_id", "username")
 CONSOLE = AuditEntry.Via.CONSOLE
 
 
@@ -105,17 +107,25 @@ def store_create(
     password: str | None = None,
     actor=None,
     via: str = CONSOLE,
+    credentials_later: bool = False,
     **fields: Any,
 ) -> StoreConnection:
-    """A new connection, always a draft: only a passing connection test activates it."""
+    """A new connection, always a draft: only a passing connection test activates it.
+    ``credentials_later``: the Acumatica sign-in may be left blank, for the merchant to enter
+    through a credentials link (``stores.handoff``)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not store fields: {sorted(unknown)}")
     fields = normalised_store_fields(fields)
     with transaction.atomic():
         store = StoreConnection(merchant=merchant, name=name.strip(), **fields)
-        _set_status(store, StoreStatus.DRAFT, "Not tested yet.")
-        store.full_clean(validate_unique=True)
+        if credentials_later:
+            _set_status(store, StoreStatus.DRAFT, "Waiting for the merchant's Acumatica sign-in.")
+            blank = [n for n in SIGN_IN_FIELDS if not getattr(store, n)]
+            store.full_clean(exclude=blank, validate_unique=True)
+        else:
+            _set_status(store, StoreStatus.DRAFT, "Not tested yet.")
+            store.full_clean(validate_unique=True)
         store.save()
         store_secrets_set(store=store, client_secret=client_secret, password=password)
         audit_record(
@@ -303,6 +313,15 @@ def store_resume(*, store: StoreConnection, actor=None, via: str = CONSOLE) -> S
             via=via,
         )
     return store
+
+
+def store_set_draft_reason(*, store: StoreConnection, reason: str) -> None:
+    """Say why a draft is still a draft (e.g. whose credentials it waits for); not audited
+    here, the caller audits what happened."""
+    if store.status != StoreStatus.DRAFT:
+        return
+    _set_status(store, StoreStatus.DRAFT, reason)
+    store.save(update_fields=["status", "status_reason", "status_since", "updated_at"])
 
 
 def store_mark_needs_attention(*, store: StoreConnection, reason: str) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import store, wizard
+from .views import handoff, store, wizard
 
 app_name = "stores"
 
@@ -21,4 +21,11 @@ urlpatterns = [
     path("<int:store_id>/pause/", store.store_pause, name="pause"),
     path("<int:store_id>/resume/", store.store_resume, name="resume"),
     path("<int:store_id>/delete/", store.store_delete, name="delete"),
+    path("<int:store_id>/handoff/", handoff.store_handoff, name="handoff"),
+    path("<int:store_id>/handoff/revoke/", handoff.store_handoff_revoke, name="handoff_revoke"),
+]
+
+# Outside /stores/ and without sign-in: the page a credentials link opens (connector/urls.py).
+public_urlpatterns = [
+    path("connect/<str:token>/", handoff.connect, name="handoff_connect"),
 ]

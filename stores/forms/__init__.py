@@ -7,6 +7,7 @@ steps on one form), ``actions`` activate and pause; ``values`` what they share a
 
 from .actions import ActivateForm, PauseForm
 from .edit import StoreEditForm, edit_initial
+from .handoff import LinkCredentialsForm, RevokeLinkForm, SendLinkForm
 from .help_texts import HELP, KEEP_STORED
 from .steps import (
     CredentialsForm,
@@ -33,7 +34,10 @@ __all__ = [
     "SETTINGS_FIELDS",
     "ActivateForm",
     "CredentialsForm",
+    "LinkCredentialsForm",
     "PauseForm",
+    "RevokeLinkForm",
+    "SendLinkForm",
     "SettingsForm",
     "StoreBasicsForm",
     "StoreEditForm",

@@ -10,10 +10,12 @@ from .connections import (
     StoreStatus,
     UserProfile,
 )
+from .handoff import CredentialHandoff
 
 __all__ = [
     "AcumaticaCall",
     "AuditEntry",
+    "CredentialHandoff",
     "Merchant",
     "Role",
     "StoreConnection",

@@ -18,6 +18,8 @@ class AuditEntry(models.Model):
         CLI = "cli", "Command line"
         API = "api", "Warehouse API"
         SYSTEM = "system", "Background job"
+        # The merchant, through a one-time credentials link (no account here).
+        LINK = "link", "Merchant's credentials link"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import redirect, render
 
-from .. import access, services
+from .. import access, handoff, services
 from ..credentials import store_has_secrets
 from ..forms import ActivateForm, PauseForm, StoreEditForm, add_service_errors, edit_initial
 from ..models import StoreStatus
@@ -33,6 +33,11 @@ def store_detail(request, store):
         {
             **review_context(request, store),
             "can_delete": access.can_delete_store(request.user),
+            "is_staff": access.is_3pl_staff(request.user),
+            "can_send_link": access.is_3pl_staff(request.user)
+            and store.status == StoreStatus.DRAFT,
+            "handoff_provided": handoff.handoff_last_provided(store=store),
+            "handoff_open": handoff.handoff_open_of_store(store=store),
             "usage": store_licence_usage(store=store),
             "recent_calls_limit": RECENT_CALLS,
         },

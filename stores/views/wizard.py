@@ -9,7 +9,7 @@ Going back shows what was entered, with secrets as "stored — leave blank to ke
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -81,6 +81,8 @@ def new_credentials(request):
                 return redirect("stores:setup_credentials", store_id=store.pk)
         messages.info(request, "Start with the store's name.")
         return redirect("stores:new")
+    if request.method == "POST" and "credentials_later" in request.POST:
+        return _draft_for_merchant_link(request, basics)
     form = CredentialsForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,8 +113,30 @@ def new_credentials(request):
             "store": None,
             "basics": basics,
             "merchant_name": merchant_name,
+            "can_send_link": access.is_3pl_staff(request.user),
         },
     )
+
+
+def _draft_for_merchant_link(request, basics: dict):
+    """3PL staff leave the sign-in to the merchant: the draft is saved without it and the
+    next page sends the merchant a credentials link."""
+    if not access.is_3pl_staff(request.user):
+        raise PermissionDenied("Only 3PL staff send credentials links.")
+    try:
+        with transaction.atomic():
+            store = services.store_create(
+                merchant=_wizard_merchant(request.user, basics),
+                name=basics["name"],
+                actor=request.user,
+                credentials_later=True,
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("stores:new_credentials")
+    request.session.pop(WIZARD_SESSION_KEY, None)
+    messages.success(request, "Saved as a draft without the Acumatica sign-in.")
+    return redirect("stores:handoff", store_id=store.pk)
 
 
 # --------------------------------------------------------------------------- editing the draft

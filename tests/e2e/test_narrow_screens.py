@@ -36,6 +36,7 @@ def test_no_page_scrolls_sideways_at_390_px(
         "stores": "/stores/",
         "store": f"/stores/{store.pk}/",
         "store-edit": f"/stores/{store.pk}/edit/",
+        "store-handoff": f"/stores/{store.pk}/handoff/",
         "wizard": "/stores/new/",
         "orders": "/orders/",
         "order": f"/orders/{order.pk}/",

@@ -20,8 +20,10 @@ SECRET_NAME = "Zanzibar Private Store"
 # Not pages of the console: Django admin (staff only, tested in its own files), the token API
 # (tested per endpoint), sign-in/out, the operations endpoints (401 for everyone without the
 # token or a staff session), the wizard's first steps (they create a new store) and Acumatica's
-# push webhook (no session: its per-store secret header, tested in test_push).
+# push webhook (no session: its per-store secret header, tested in test_push) and a merchant's
+# credentials link (no session: the link is the key, tested in tests/stores/test_handoff_views).
 SKIPPED_PREFIXES = (
+    "connect/",
     "admin/",
     "api/",
     "login/",
