@@ -15,6 +15,16 @@ DEFAULT_CLIENT_ID = "B5D1E5A2-7C1F-4E36-9A0B-1F2E3D4C5B6A@Company"
 # client.
 DEFAULT_ENDPOINT_VERSION = "24.200.001"
 ENDPOINT_VERSIONS = (DEFAULT_ENDPOINT_VERSION, "23.200.001", "22.200.001")
+# Every Default endpoint version the sandbox can serve (schema_fields.py), oldest first. There
+# is no Default/21.200.001: Acumatica's 2021 releases kept 20.200.001 (README.md).
+SERVABLE_VERSIONS = (
+    "20.200.001",
+    "22.200.001",
+    "23.200.001",
+    "24.200.001",
+    "25.200.001",
+    "26.200.001",
+)
 
 
 @dataclass
@@ -58,6 +68,10 @@ class SandboxConfig:
     denied_entities: list[str] = field(default_factory=list)
     # Whether ShipmentPackage.PackageContents is exposed by the served endpoint.
     package_contents_exposed: bool = True
+    # Contract Version 5 drop-downs (26.200.001): {"value": {"ID", "Description"}} as the
+    # official C# client names the members ("pascal"), or {"id", "description"} as a summary of
+    # the 2026 R2 guide writes them ("lower"). Requests bind either way.
+    single_select_casing: str = "pascal"
 
     # Data. `orders` sales orders are seeded deterministically from `seed`.
     seed: int = 1

@@ -47,6 +47,7 @@ RUNTIME_SETTINGS = (
     "hold_shipments_on_entry",
     "timezone_offset",
     "action_duration",
+    "single_select_casing",
 )
 _SECRET_SETTINGS = ("password", "client_secret", "control_token")
 

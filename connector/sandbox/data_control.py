@@ -133,8 +133,11 @@ def _seed(data: SandboxData, body: dict) -> Reply:
 
 
 def _schema(data: SandboxData) -> EndpointSchema:
+    # The storage view: data control speaks the records' own names, whatever the versions.
     newest = max(data.config.endpoint_versions or [DEFAULT_ENDPOINT_VERSION], key=version_tuple)
-    return endpoint_schema(newest, package_contents_exposed=data.config.package_contents_exposed)
+    return endpoint_schema(
+        newest, package_contents_exposed=data.config.package_contents_exposed
+    ).storage
 
 
 def _ctx(data: SandboxData) -> RenderContext:

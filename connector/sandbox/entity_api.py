@@ -16,14 +16,21 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from . import actions, swagger
+from . import actions, inbound, swagger
 from . import entity_errors as errors
 from .config import SandboxConfig
 from .data import Record, SandboxData
 from .http import EntityRequest, Reply, SandboxHttpError
 from .odata import FilterError, compile_filter
 from .order_writes import SalesOrderWriter
-from .render import RenderContext, ad_hoc_schema, parse_projection, render
+from .render import (
+    Projection,
+    QueryError,
+    RenderContext,
+    ad_hoc_schema,
+    parse_projection,
+    render,
+)
 from .schema import EndpointSchema, EntityDef, endpoint_schema
 from .shipment_writes import ShipmentWriter
 from .shipments import EDITABLE_STATES, order_keys, refresh_orders
@@ -90,29 +97,35 @@ class EntityApi:
             if len(path) == 2 and path[1] == "$adHocSchema":
                 return Reply(200, ad_hoc_schema(self._render_ctx(request, schema), entity))
             record = self._addressed(entity, path[1:])
-            projection = parse_projection(
-                request.query.get("$expand"), request.query.get("$select")
-            )
+            projection = _projection(request, schema)
             return Reply(200, render(self._render_ctx(request, schema), entity, record, projection))
+        storage = schema.storage.entities[entity.name]
         if method in ("PUT", "PATCH") and len(path) == 1:
+            projection = _projection(request, schema)
             return put_entity(
                 writer=WRITERS[entity.name],
-                entity=entity,
+                entity=storage,
                 w=self._write_ctx(request, schema),
-                body=request.body,
+                body=_stored_body(schema, entity, request.body, root="entity", path=""),
                 query=request.query,
                 headers=request.headers,
-                projection=parse_projection(
-                    request.query.get("$expand"), request.query.get("$select")
-                ),
+                projection=projection,
                 patch=method == "PATCH",
             )
         if method == "POST" and len(path) == 2:
+            body = request.body
+            if isinstance(body, dict) and isinstance(body.get("entity"), dict):
+                body = {
+                    **body,
+                    "entity": _stored_body(
+                        schema, entity, body["entity"], root="invocation", path="entity."
+                    ),
+                }
             return actions.invoke(
                 self.data,
-                entity=entity,
+                entity=storage,
                 action_name=path[1],
-                body=request.body,
+                body=body,
                 w=self._write_ctx(request, schema),
                 session_id=request.session_id,
                 endpoint_path=request.endpoint_path,
@@ -132,10 +145,13 @@ class EntityApi:
             self.data.tz,
             session_id=request.session_id,
             scoped_ids=self.config.session_scoped_ids,
+            choice_keys=choice_keys(self.config),
         )
 
     def _write_ctx(self, request: EntityRequest, schema: EndpointSchema) -> WriteContext:
-        return WriteContext(self.data, schema, self._render_ctx(request, schema), self.data.now())
+        return WriteContext(
+            self.data, schema.storage, self._render_ctx(request, schema), self.data.now()
+        )
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -174,7 +190,7 @@ class EntityApi:
         else:
             ids = data.ordered_ids(entity.name)
         page = ids[skip:] if top is None else ids[skip : skip + top]
-        projection = parse_projection(query.get("$expand"), query.get("$select"))
+        projection = _projection(request, schema)
         ctx = self._render_ctx(request, schema)
         records = data.records[entity.name]
         return Reply(
@@ -214,6 +230,31 @@ class EntityApi:
                     )
             data.delete("StockItem", record["id"])
         return Reply(204)
+
+
+def choice_keys(config: SandboxConfig) -> tuple[str, str]:
+    """The members of a StringSingleSelectValue's value (README.md: ``single_select_casing``)."""
+    if config.single_select_casing == "lower":
+        return ("id", "description")
+    return ("ID", "Description")
+
+
+def _projection(request: EntityRequest, schema: EndpointSchema) -> Projection:
+    try:
+        return parse_projection(
+            request.query.get("$expand"), request.query.get("$select"), contract=schema.contract
+        )
+    except QueryError as exc:
+        raise SandboxHttpError(errors.bad_filter(str(exc))) from exc
+
+
+def _stored_body(schema: EndpointSchema, entity: EntityDef, body: Any, *, root: str, path: str):
+    """The body in the writers' terms (inbound.py); a drop-down that does not bind → 400."""
+    model_state: dict[str, list[str]] = {}
+    stored = inbound.to_storage(schema, entity, body, model_state, path=path, root=root)
+    if model_state:
+        raise SandboxHttpError(errors.invalid_data(model_state))
+    return stored
 
 
 def _is_guid(text: str) -> bool:

@@ -11,6 +11,11 @@ case and trailing spaces (SQL Server's default collation), a comparison with a m
 is true.
 Anything else (a detail-entity path, an unknown field, a custom field ``cf.…``, a malformed
 literal, a type mismatch) raises FilterError; entity_api answers it with a 500 HttpError.
+
+Contract Version 5 (Default/26.200.001) reads OData 4.01 instead (API.md §0): date-times are
+bare (``LastModifiedDateTime gt 2025-01-01T00:00:00.000+00:00``; a ``datetimeoffset'…'``
+literal is a syntax error), ``contains(Field,'x')`` replaces ``substringof``, and a drop-down
+(``StringSingleSelectValue``) compares by its ID (``Status eq 'N'``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import choices
 from .odata_logic import (
     COMPARISONS,
     FilterError,
@@ -32,7 +38,7 @@ from .odata_logic import (
     kleene_or,
     text_test,
 )
-from .schema import EndpointSchema, EntityDef
+from .schema import SINGLE_SELECT, EndpointSchema, EntityDef
 from .values import parse_iso
 
 __all__ = ["FilterError", "Predicate", "compile_filter", "tokenize"]
@@ -43,13 +49,17 @@ _TOKEN = re.compile(
   | (?P<custom>cf\.[A-Za-z]+\(\s*f\s*=\s*'(?:[^']|'')*'\s*\))
   | (?P<typed>(?:datetimeoffset|datetime|date|guid|time)'(?:[^']|'')*')
   | (?P<string>'(?:[^']|'')*')
+  | (?P<bare>\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})?)?)
   | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[mMdDfFlL]?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_.]*(?:/[A-Za-z_][A-Za-z0-9_]*)*)
   | (?P<punct>[(),])
     """,
     re.VERBOSE,
 )
-_FUNCTIONS = {"substringof", "startswith", "endswith"}
+_FUNCTIONS = {
+    4: {"substringof", "startswith", "endswith"},
+    5: {"contains", "startswith", "endswith"},
+}
 
 
 @dataclass
@@ -85,6 +95,7 @@ class _Parser:
         self.entity = entity
         self.schema = schema
         self.tz = tz
+        self.contract = schema.contract
 
     # -- token helpers ---------------------------------------------------------------------
 
@@ -172,7 +183,19 @@ class _Parser:
         if token.kind == "number":
             return self.number(token)
         if token.kind == "typed":
+            if self.contract >= 5:
+                raise FilterError(
+                    f"Syntax error at position {token.position} in '{self.text}': OData 4.01 "
+                    "writes literals without a type prefix (e.g. 2025-01-01T00:00:00Z)."
+                )
             return self.typed(token)
+        if token.kind == "bare":
+            if self.contract < 5:
+                raise FilterError(f"Syntax error at position {token.position} in '{self.text}'.")
+            moment = parse_iso(token.text, self.tz)
+            if moment is None:
+                raise self.bad_literal("Edm.DateTimeOffset", token)
+            return Operand("datetime", lambda r, v=moment: v)
         if token.kind == "custom":
             raise FilterError(
                 f"Custom fields (cf.*) in $filter are not supported by the sandbox "
@@ -183,7 +206,7 @@ class _Parser:
                 return Operand("boolean", lambda r, v=token.text == "true": v)
             if token.text == "null":
                 return Operand("null", lambda r: None)
-            if token.text in _FUNCTIONS:
+            if token.text in _FUNCTIONS[min(self.contract, 5)]:
                 return self.function(token)
             if self.peek() and self.peek().text == "(":
                 raise FilterError(
@@ -237,6 +260,9 @@ class _Parser:
         if token.text == "substringof":
             needle, haystack = first.get, second.get
             test = text_test(lambda h, n: n in h)
+        elif token.text == "contains":
+            haystack, needle = first.get, second.get
+            test = text_test(lambda h, n: n in h)
         else:
             haystack, needle = first.get, second.get
             test = text_test(
@@ -257,7 +283,7 @@ class _Parser:
                     f"Could not find a property named '{name}' on type '{entity.name}' "
                     f"(position {token.position} in '{self.text}')."
                 )
-            getters.append(name)
+            getters.append(definition.store_key)
             last = depth == len(segments) - 1
             if definition.kind == "detail":
                 # The guide: filtering on detail entities "is not supported (results cannot be
@@ -286,8 +312,15 @@ class _Parser:
                     value = value.get(step)
                 return value
 
+            if definition.type_name == SINGLE_SELECT:
+                return Operand(edm, _by_code(get, entity.name, name))
             return Operand(edm, get)
         raise FilterError(f"Syntax error at position {token.position} in '{self.text}'.")
+
+
+def _by_code(get: Any, entity: str, name: str) -> Any:
+    """A drop-down compares by its ID in Contract Version 5; the records keep the label."""
+    return lambda record: choices.code_of(entity, name, get(record))
 
 
 def _parse_datetime_literal(body: str, prefix: str, tz: timezone) -> datetime | None:

@@ -18,8 +18,14 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from typing import Any
 
-from .schema import EndpointSchema, EntityDef
+from . import choices
+from .schema import SINGLE_SELECT, EndpointSchema, EntityDef
 from .values import render_value
+
+
+class QueryError(ValueError):
+    """``$expand``/``$select`` the endpoint's query syntax cannot read (Contract Version 5
+    wants nested entities in parentheses); answered like a bad ``$filter``."""
 
 
 @dataclass
@@ -28,6 +34,8 @@ class SelectNode:
 
     fields: set[str] = field(default_factory=set)
     children: dict[str, SelectNode] = field(default_factory=dict)
+    # Every value field of this level (Contract Version 5: a nested $select below, none here).
+    everything: bool = False
 
 
 @dataclass
@@ -37,7 +45,7 @@ class Projection:
     select: SelectNode | None = None
 
     def shows_value(self, name: str) -> bool:
-        return self.select is None or name in self.select.fields
+        return self.select is None or self.select.everything or name in self.select.fields
 
     def shows_nested(self, name: str) -> bool:
         if name not in self.expand:
@@ -64,9 +72,15 @@ def _copy_tree(tree: dict) -> dict:
     return {k: _copy_tree(v) for k, v in tree.items()}
 
 
-def parse_projection(expand: str | None, select: str | None) -> Projection:
-    """``$expand=Details,Details/Allocations`` and ``$select=ShipmentNbr,Packages/TrackingNbr``.
-    Unknown names are kept and simply match nothing (the sandbox does not reject them)."""
+def parse_projection(expand: str | None, select: str | None, *, contract: int = 4) -> Projection:
+    """Contract Version 4 (OData v3 paths): ``$expand=Details,Details/Allocations`` and
+    ``$select=ShipmentNbr,Packages/TrackingNbr``. Contract Version 5 (OData 4.01): nested
+    entities in parentheses, ``$expand=Details($expand=Allocations;$select=LineNbr)``, and a
+    slash path is a QueryError. Unknown names are kept and simply match nothing (the sandbox
+    does not reject them)."""
+    if contract >= 5:
+        tree, root = _nested_level(expand, select)
+        return Projection(tree, root)
     tree: dict[str, dict] = {}
     for path in _paths(expand):
         node = tree
@@ -81,6 +95,71 @@ def parse_projection(expand: str | None, select: str | None) -> Projection:
                 node = node.children.setdefault(name, SelectNode())
             node.fields.add(path[-1])
     return Projection(tree, root)
+
+
+def _nested_level(expand: str | None, select: str | None) -> tuple[dict, SelectNode | None]:
+    """One level of Contract Version 5's ``$expand``/``$select``."""
+    node = None
+    if select is not None and select.strip():
+        node = SelectNode(fields={_plain_name(n, "$select") for n in _split(select, ",")})
+    tree: dict[str, dict] = {}
+    children: dict[str, SelectNode | None] = {}
+    for item in _split(expand or "", ","):
+        name, _, rest = item.partition("(")
+        name = _plain_name(name, "$expand")
+        options: dict[str, str] = {}
+        if rest:
+            if not rest.endswith(")"):
+                raise QueryError(f"Syntax error in $expand item '{item}'.")
+            for option in _split(rest[:-1], ";"):
+                key, eq, value = option.partition("=")
+                if not eq or key.strip().lower() not in ("$expand", "$select"):
+                    raise QueryError(f"Unsupported nested option '{option}' in $expand.")
+                options[key.strip().lower()] = value
+        tree[name], children[name] = _nested_level(options.get("$expand"), options.get("$select"))
+    if node is None and any(child is not None for child in children.values()):
+        node = SelectNode(everything=True)
+    if node is not None:
+        for name, child in children.items():
+            if child is None:
+                node.fields.add(name)
+            else:
+                node.children[name] = child
+    return tree, node
+
+
+def _plain_name(text: str, option: str) -> str:
+    name = text.strip()
+    if "/" in name:
+        raise QueryError(
+            f"The path '{name}' in {option} is not valid for this endpoint: Contract Version 5 "
+            f"names a nested entity inside $expand, e.g. {name.split('/')[0]}($expand="
+            f"{'/'.join(name.split('/')[1:])})."
+        )
+    if not name:
+        raise QueryError(f"Empty item in {option}.")
+    return name
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """Split at ``separator`` outside parentheses."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                raise QueryError(f"Unbalanced parentheses in '{text}'.")
+        if char == separator and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    if depth:
+        raise QueryError(f"Unbalanced parentheses in '{text}'.")
+    parts.append(current)
+    return [p.strip() for p in parts if p.strip()]
 
 
 def _paths(text: str | None) -> list[tuple[str, ...]]:
@@ -105,6 +184,8 @@ class RenderContext:
     tz: timezone
     session_id: str | None = None
     scoped_ids: bool = True
+    # The members of a StringSingleSelectValue's value (Contract Version 5).
+    choice_keys: tuple[str, str] = ("ID", "Description")
 
     def object_id(self, stored_id: str) -> str:
         if not self.scoped_ids or not self.session_id:
@@ -138,11 +219,15 @@ def render(
         if definition.kind == "value":
             if not projection.shows_value(name):
                 continue
-            value = record.get(name)
+            value = record.get(definition.store_key)
             if value is None and name == "NoteID" and level != "linked":
                 value = record["id"]
             wrapped: dict[str, Any] = {}
-            if value is not None:
+            if value is not None and definition.type_name == SINGLE_SELECT:
+                wrapped["value"] = choices.wire_value(
+                    entity.name, name, value, keys=ctx.choice_keys
+                )
+            elif value is not None:
                 wrapped["value"] = render_value(definition.type_name, value, ctx.tz)
             if name in errors:
                 wrapped["error"] = errors[name]

@@ -1,18 +1,26 @@
-"""What the sandbox serves of the Default endpoint: entities, fields, value types, keys, actions.
+"""What the sandbox serves of the Default endpoint: entities, fields, value types, keys, actions,
+per endpoint version.
 
-Field names, their order and their value types are those of Acumatica's own Default/24.200.001
-swagger (API.md §4.3, §11); older endpoint versions serve the same set minus the fields marked with
-the version that introduced them (``@23``, ``@24``). Every scalar field of a served entity is
-served; of the linked and detail entities only those a fulfillment integration touches are (the
-others, e.g. ``SalesOrder.Payments`` or ``StockItem.WarehouseDetails``, are left out of the
-entity, its swagger and its responses). tests/sandbox/test_swagger.py holds this file to the
-shared swagger.
+Field names, their order and their value types are those of Acumatica's own swagger files
+(API.md §4.3, §11; swagger/extracts for 20, 25 and 26); schema_fields.py lists them with the
+version markers that say which versions serve which field. Every scalar field of a served entity
+is served; of the linked and detail entities only those a fulfillment integration touches are
+(the others, e.g. ``SalesOrder.Payments`` or ``StockItem.WarehouseDetails``, are left out of the
+entity, its swagger and its responses). tests/sandbox/test_swagger.py and
+test_versions_swagger.py hold this file to the shared swagger.
+
+Two views of one version (:func:`endpoint_schema`): the *wire* view (``entities``) names and
+types fields as that version does — what swagger, rendering and ``$filter`` use — and the
+*storage* view (``.storage``) names them as the sandbox's records keep them, with the value
+types of Contract Version 4: what the writers work with, whatever the version.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
+
+from . import schema_fields as specs
 
 VALUE_TYPES = {
     "str": "StringValue",
@@ -30,7 +38,11 @@ NUMERIC_TYPES = frozenset(
     {"DecimalValue", "IntValue", "ShortValue", "LongValue", "ByteValue", "DoubleValue"}
 )
 INTEGER_TYPES = frozenset({"IntValue", "ShortValue", "LongValue", "ByteValue"})
+# A drop-down field's wrapper from Contract Version 5 on: {"value": {"ID": …, "Description": …}}.
+SINGLE_SELECT = "StringSingleSelectValue"
 OLDEST_VERSION = "20.200.001"
+# Default/26.200.001 is the first endpoint of Contract Version 5 (API.md §0).
+CONTRACT_5_SINCE = "26.200.001"
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,21 @@ class FieldDef:
     # The *Value schema name for value fields, the nested entity's name otherwise.
     type_name: str
     since: str = OLDEST_VERSION
+    # The first version that no longer serves it (None: still served).
+    until: str | None = None
+    # Where the records keep its value when that is not under its own name (a renamed field).
+    stored: str = ""
+    # A drop-down: StringValue up to Contract Version 4, StringSingleSelectValue from 5 on.
+    choice: bool = False
+
+    @property
+    def store_key(self) -> str:
+        return self.stored or self.name
+
+    def served_in(self, version: tuple[int, ...]) -> bool:
+        return version_tuple(self.since) <= version and (
+            self.until is None or version < version_tuple(self.until)
+        )
 
 
 @dataclass(frozen=True)
@@ -85,177 +112,55 @@ class EntityDef:
         return next((a for a in self.actions if a.name == name), None)
 
 
+def _version(marker: str) -> str:
+    return f"{marker}.200.001"
+
+
 def _fields(spec: str, *, omit: str = "") -> tuple[FieldDef, ...]:
-    """Parse ``Name:type[@since]`` tokens: type is a VALUE_TYPES short name, an entity name, or an
-    entity name with ``[]`` for a detail collection. ``omit`` names fields not served."""
+    """Parse ``Name:type[@since][!until][=Stored]`` tokens (schema_fields.py says what each part
+    means). ``omit`` names fields not served."""
     omitted = set(omit.split())
     out = []
     for token in spec.split():
         name, _, rest = token.partition(":")
+        rest, _, stored = rest.partition("=")
+        rest, _, until = rest.partition("!")
         type_part, _, since = rest.partition("@")
         if name in omitted:
             continue
-        since_version = f"{since}.200.001" if since else OLDEST_VERSION
-        if type_part in VALUE_TYPES:
-            out.append(FieldDef(name, "value", VALUE_TYPES[type_part], since_version))
+        common = {
+            "since": _version(since) if since else OLDEST_VERSION,
+            "until": _version(until) if until else None,
+            "stored": stored,
+        }
+        if type_part == "choice":
+            out.append(FieldDef(name, "value", "StringValue", choice=True, **common))
+        elif type_part in VALUE_TYPES:
+            out.append(FieldDef(name, "value", VALUE_TYPES[type_part], **common))
         elif type_part.endswith("[]"):
-            out.append(FieldDef(name, "detail", type_part[:-2], since_version))
+            out.append(FieldDef(name, "detail", type_part[:-2], **common))
         else:
-            out.append(FieldDef(name, "linked", type_part, since_version))
+            out.append(FieldDef(name, "linked", type_part, **common))
     return tuple(out)
 
 
-_SALES_ORDER = _fields(
-    """Approved:bool BaseCurrencyID:str BillToAddress:Address BillToAddressOverride:bool
-    BillToAddressValidated:bool BillToContact:DocContact BillToContactOverride:bool Branch:str@23
-    CashAccount:str Commissions:Commissions ContactID:str ControlTotal:dec CreditHold:bool
-    CurrencyID:str CurrencyRate:dec CurrencyRateTypeID:str CustomerID:str CustomerOrder:str Date:dt
-    Description:str DestinationWarehouseID:str Details:SalesOrderDetail[]
-    DisableAutomaticDiscountUpdate:bool DisableAutomaticTaxCalculation:bool
-    DiscountDetails:SalesOrdersDiscountDetails[] EffectiveDate:dt ExternalRef:str
-    FinancialSettings:FinancialSettings Hold:bool IsTaxValid:bool LastModified:dt LocationID:str
-    MaxRiskScore:dec@23 OrderedQty:dec OrderNbr:str OrderRisks:OrderRisks[]@23 OrderTotal:dec
-    OrderType:str PaymentMethod:str Payments:SalesOrderPayment[] PreferredWarehouseID:str
-    Project:str ReciprocalRate:dec Relations:RelationDetail[]@23 RequestedOn:dt
-    Shipments:SalesOrderShipment[] ShippingSettings:ShippingSettings ShipToAddress:Address
-    ShipToAddressOverride:bool ShipToAddressValidated:bool ShipToContact:DocContact
-    ShipToContactOverride:bool ShipVia:str Status:str TaxDetails:TaxDetail[] TaxTotal:dec
-    Totals:Totals VATExemptTotal:dec VATTaxableTotal:dec ExternalOrderOriginal:bool
-    ExternalRefundRef:str WillCall:bool PaymentRef:str NoteID:guid UsrExternalOrderOriginal:bool
-    ExternalOrderOrigin:str ExternalOrderSource:str TaxCalcMode:str CreatedDate:dt""",
-    omit="Commissions DiscountDetails FinancialSettings OrderRisks Payments Relations TaxDetails "
-    "Totals",
-)
-_SALES_ORDER_DETAIL = _fields(
-    """Account:str Allocations:SalesOrderDetailAllocation[] AlternateID:str Amount:dec
-    AutoCreateIssue:bool AverageCost:dec Branch:str CalculateDiscountsOnImport:bool
-    Commissionable:bool Completed:bool CostCode:str CustomerOrderNbr:str DiscountAmount:dec
-    DiscountCode:str DiscountedUnitPrice:dec DiscountPercent:dec ExtendedPrice:dec FreeItem:bool
-    InventoryID:str InvoiceLineNbr:int InvoiceNbr:str InvoiceType:str LastModifiedDate:str
-    LineDescription:str LineNbr:int LineType:str Location:str ManualDiscount:bool MarkForPO:bool
-    OpenQty:dec Operation:str OrderQty:dec OvershipThreshold:dec POSource:str ProjectTask:str
-    PurchaseWarehouse:str PurchasingDetails:PurchasingDetail[] VendorID:str QtyOnShipments:dec
-    ReasonCode:str RequestedOn:dt SalespersonID:str SchedOrderDate:dt ShipOn:dt ShippingRule:str
-    ShipToLocation:str Subitem:str TaxCategory:str TaxZone:str UnbilledAmount:dec
-    UndershipThreshold:dec UnitCost:dec UnitPrice:dec UOM:str WarehouseID:str
-    AssociatedOrderLineNbr:int GiftMessage:str ManualPrice:bool LotSerialNbr:str NoteID:guid
-    ExternalRef:str""",
-    omit="Allocations PurchasingDetails",
-)
-_SALES_ORDER_SHIPMENT = _fields(
-    """InventoryDocType:str InventoryRefNbr:str InvoiceNbr:str InvoiceType:str ShipmentDate:dt
-    ShipmentNbr:str ShipmentType:str ShippedQty:dec ShippedVolume:dec ShippedWeight:dec Status:str
-    InventoryNoteID:guid LastModifiedDateTime:dt OrderNoteID:guid ShippingNoteID:guid"""
-)
-_ADDRESS = _fields(
-    "AddressLine1:str AddressLine2:str City:str Country:str PostalCode:str State:str Validated:bool"
-)
-_DOC_CONTACT = _fields("Attention:str BusinessName:str Email:str Phone1:str")
-_SHIPPING_SETTINGS = _fields(
-    """CancelByDate:dt Canceled:bool FOBPoint:str GroundCollect:bool Insurance:bool
-    PreferredWarehouseID:str Priority:short ResidentialDelivery:bool SaturdayDelivery:bool
-    ScheduledShipmentDate:dt ShippingRule:str ShippingTerms:str ShippingZone:str ShipSeparately:bool
-    ShipVia:str ShopForRates:ShopForRates UseCustomersAccount:bool FreightPrice:dec FreightCost:dec
-    FreightCostIsuptodate:bool FreightTaxCategory:str OrderVolume:dec OrderWeight:dec
-    OverrideFreightPrice:bool PackageWeight:dec PremiumFreight:dec""",
-    omit="ShopForRates",
-)
-_SHIPMENT = _fields(
-    """BaseCurrencyID:str ControlQty:dec CreatedDateTime:dt CurrencyRate:dec CurrencyRateTypeID:str
-    CurrencyViewState:bool CustomerID:str CreateNewShipmentForEveryOrder:bool
-    Details:ShipmentDetail[] Description:str EffectiveDate:dt FOBPoint:str OverrideFreightPrice:bool
-    FreightPrice:dec FreightCost:dec FreightCurrencyID:str GroundCollect:bool Hold:bool
-    Insurance:bool LastModifiedDateTime:dt LocationID:str Operation:str
-    Orders:ShipmentOrderDetail[] Owner:str PackageCount:int Packages:ShipmentPackage[]
-    PackageWeight:dec Picked:bool ReciprocalRate:dec ResidentialDelivery:bool SaturdayDelivery:bool
-    ShipmentDate:dt ShipmentNbr:str ShippedQty:dec ShippedVolume:dec ShippedWeight:dec
-    ShippingSettings:ShipToSettings ShippingTerms:str ShippingZoneID:str ShipVia:str Status:str
-    ToWarehouseID:str Type:str UnlimitedPackages:bool@24 UseCustomersAccount:bool WarehouseID:str
-    WorkgroupID:str NoteID:guid"""
-)
-_SHIPMENT_DETAIL = _fields(
-    """Allocations:ShipmentDetailAllocation[] Description:str ExpirationDate:dt FreeItem:bool
-    InventoryID:str LineNbr:int LocationID:str LotSerialNbr:str OpenQty:dec OrderedQty:dec
-    OrderLineNbr:int OrderNbr:str OrderType:str OriginalQty:dec ReasonCode:str ShippedQty:dec
-    Subitem:str UOM:str WarehouseID:str"""
-)
-_SHIPMENT_DETAIL_ALLOCATION = _fields(
-    """Description:str ExpirationDate:dt InventoryID:str LocationID:str LotSerialNbr:str
-    OrderNbr:str OrderType:str Qty:dec Subitem:str SplitLineNbr:int UOM:str"""
-)
-_SHIPMENT_ORDER_DETAIL = _fields(
-    """InventoryDocType:str InventoryRefNbr:str InvoiceNbr:str InvoiceType:str OrderNbr:str
-    OrderType:str ShipmentNbr:str ShipmentType:str ShippedQty:dec ShippedVolume:dec
-    ShippedWeight:dec OrderNoteID:guid"""
-)
-_SHIPMENT_PACKAGE = _fields(
-    """BoxID:str CODAmount:dec Confirmed:bool CustomRefNbr1:str CustomRefNbr2:str DeclaredValue:dec
-    Description:str TrackingNbr:str Type:str UOM:str Weight:dec Length:dec Width:dec Height:dec
-    PackageContents:ShipmentPackageDetail[] LineNbr:int NoteID:guid"""
-)
-_SHIPMENT_PACKAGE_DETAIL = _fields(
-    """InventoryID:str LotSerialNbr:str OrigOrderNbr:str OrigOrderType:str Quantity:dec
-    ShipmentSplitLineNbr:int Subitem:str UOM:str"""
-)
-_SHIP_TO_SETTINGS = _fields(
-    """ShipToAddress:Address ShipToAddressOverride:bool ShipToContact:DocContact
-    ShipToContactOverride:bool Validated:bool"""
-)
-_STOCK_ITEM = _fields(
-    """ABCCode:str Attributes:AttributeValue[] AutoIncrementalValue:str AverageCost:dec BaseUOM:str
-    Boxes:BoxStockItem[] Categories:CategoryStockItem[] COGSAccount:str COGSSubaccount:str
-    Content:str CountryOfOrigin:str CrossReferences:InventoryItemCrossReference[]
-    CurrentStdCost:dec DefaultIssueLocationID:str DefaultPrice:dec DefaultReceiptLocationID:str
-    DefaultSubitem:str DefaultWarehouseID:str DeferralAccount:str DeferralSubaccount:str
-    Description:str DimensionVolume:dec DimensionWeight:dec DiscountAccount:str
-    DiscountSubaccount:str ImageUrl:str InventoryAccount:str InventoryID:str InventorySubaccount:str
-    IsAKit:bool ItemClass:str ItemStatus:str ItemType:str LandedCostVarianceAccount:str
-    LandedCostVarianceSubaccount:str LastCost:dec LastModified:dt LastModifiedDateTime:dt@24
-    LastStdCost:dec LotSerialClass:str Markup:dec MaxCost:dec MinCost:dec MinMarkup:dec MSRP:dec
-    PackagingOption:str PackSeparately:bool PendingStdCost:dec POAccrualAccount:str
-    POAccrualSubaccount:str PostingClass:str PriceClass:str PriceManager:str PriceWorkgroup:str
-    ProductManager:str ProductWorkgroup:str PurchasePriceVarianceAccount:str
-    PurchasePriceVarianceSubaccount:str PurchaseUOM:str ReasonCodeSubaccount:str
-    ReplenishmentParameters:ReplenishmentParameterStockItem[] SalesAccount:str SalesSubaccount:str
-    SalesUOM:str StandardCostRevaluationAccount:str StandardCostRevaluationSubaccount:str
-    StandardCostVarianceAccount:str StandardCostVarianceSubaccount:str SubjectToCommission:bool
-    TaxCategory:str TariffCode:str UOMConversions:InventoryItemUOMConversion[] UseOnEntry:bool
-    ValuationMethod:str VendorDetails:StockItemVendorDetail[] VolumeUOM:str
-    WarehouseDetails:StockItemWarehouseDetail[] WeightUOM:str CurySpecificMSRP:dec
-    CurySpecificPrice:dec Availability:str CustomURL:str ExportToExternal:bool
-    FileURLs:InventoryFileUrls[] MetaDescription:str MetaKeywords:str NoteID:guid PageTitle:str
-    SearchKeywords:str TemplateItemID:str Visibility:str NotAvailable:str""",
-    omit="Attributes Boxes Categories CrossReferences ReplenishmentParameters UOMConversions "
-    "VendorDetails WarehouseDetails FileURLs",
-)
-# Setup entities, read-only in the sandbox: what a connection test and a carrier/box mapping
-# look up. Warehouse.Locations and ShipVia.FreightRates/Packages are not served.
-_WAREHOUSE_FIELDS = _fields(
-    """Active:bool COGSExpenseAccount:str COGSExpenseSubaccount:str Description:str
-    DiscountAccount:str DiscountSubaccount:str DropShipLocationID:str FreightChargeAccount:str
-    FreightChargeSubaccount:str InventoryAccount:str InventorySubaccount:str
-    LandedCostVarianceAccount:str LandedCostVarianceSubaccount:str LastModifiedDateTime:dt@23
-    Locations:WarehouseLocation[] MiscChargeAccount:str MiscChargeSubaccount:str
-    NonStockPickingLocationID:str@23 OverrideInventoryAccountSubaccount:bool POAccrualAccount:str
-    POAccrualSubaccount:str PurchasePriceVarianceAccount:str PurchasePriceVarianceSubaccount:str
-    ReasonCodeSubaccount:str ReceivingLocationID:str RMALocationID:str SalesAccount:str
-    SalesSubaccount:str ShippingLocationID:str StandardCostRevaluationAccount:str
-    StandardCostRevaluationSubaccount:str StandardCostVarianceAccount:str
-    StandardCostVarianceSubaccount:str UseItemDefaultLocationForPicking:bool@23 WarehouseID:str""",
-    omit="Locations",
-)
-_SHIPPING_BOX = _fields(
-    """ActiveByDefault:bool BoxID:str BoxWeight:dec CarriersPackage:str Description:str Height:dec
-    Length:dec MaxVolume:dec MaxWeight:dec VolumeUOM:str WeightUOM:str Width:dec LinearUOM:str"""
-)
-# The Ship Via code is CarrierID (mapped to Carrier.CarrierID, the key of CS207500); the
-# Default endpoint's separate "Carrier" entity is the carrier plug-in (CS207700).
-_SHIP_VIA = _fields(
-    """CalculationMethod:str Calendar:str CarrierID:str CommonCarrier:bool Description:str
-    FreightExpenseAccount:str FreightExpenseSubaccount:str FreightRates:ShipViaFreightRate[]
-    FreightSalesAccount:str FreightSalesSubaccount:str Packages:ShippingBox[] TaxCategory:str""",
-    omit="FreightRates Packages",
-)
+_SALES_ORDER = _fields(**specs.SALES_ORDER)
+_SALES_ORDER_DETAIL = _fields(**specs.SALES_ORDER_DETAIL)
+_SALES_ORDER_SHIPMENT = _fields(**specs.SALES_ORDER_SHIPMENT)
+_ADDRESS = _fields(**specs.ADDRESS)
+_DOC_CONTACT = _fields(**specs.DOC_CONTACT)
+_SHIPPING_SETTINGS = _fields(**specs.SHIPPING_SETTINGS)
+_SHIPMENT = _fields(**specs.SHIPMENT)
+_SHIPMENT_DETAIL = _fields(**specs.SHIPMENT_DETAIL)
+_SHIPMENT_DETAIL_ALLOCATION = _fields(**specs.SHIPMENT_DETAIL_ALLOCATION)
+_SHIPMENT_ORDER_DETAIL = _fields(**specs.SHIPMENT_ORDER_DETAIL)
+_SHIPMENT_PACKAGE = _fields(**specs.SHIPMENT_PACKAGE)
+_SHIPMENT_PACKAGE_DETAIL = _fields(**specs.SHIPMENT_PACKAGE_DETAIL)
+_SHIP_TO_SETTINGS = _fields(**specs.SHIP_TO_SETTINGS)
+_STOCK_ITEM = _fields(**specs.STOCK_ITEM)
+_WAREHOUSE_FIELDS = _fields(**specs.WAREHOUSE_FIELDS)
+_SHIPPING_BOX = _fields(**specs.SHIPPING_BOX)
+_SHIP_VIA = _fields(**specs.SHIP_VIA)
 
 _SHIPMENT_DATE = ("ShipmentDate", "DateTimeValue")
 _WAREHOUSE = ("WarehouseID", "StringValue")
@@ -362,6 +267,11 @@ def version_tuple(version: str) -> tuple[int, ...]:
         return (0,)
 
 
+def contract_version(version: str) -> int:
+    """The system contract an endpoint version follows (API.md §0): 5 from 26.200.001 on."""
+    return 5 if version_tuple(version) >= version_tuple(CONTRACT_5_SINCE) else 4
+
+
 @dataclass(frozen=True)
 class EndpointSchema:
     """The entities one endpoint version serves, fields already filtered for that version."""
@@ -373,8 +283,32 @@ class EndpointSchema:
     def top_level(self) -> tuple[str, ...]:
         return tuple(name for name in TOP_LEVEL if name in self.entities)
 
+    @property
+    def contract(self) -> int:
+        return contract_version(self.version)
+
     def entity(self, name: str) -> EntityDef | None:
         return self.entities.get(name)
+
+    @cached_property
+    def storage(self) -> EndpointSchema:
+        """The same fields under the names the records keep them by, with Contract Version 4
+        value types (a drop-down is a StringValue holding its label)."""
+        entities = {
+            name: replace(
+                entity,
+                fields=tuple(
+                    replace(f, name=f.store_key, stored="", type_name=_storage_type(f))
+                    for f in entity.fields
+                ),
+            )
+            for name, entity in self.entities.items()
+        }
+        return EndpointSchema(self.version, entities)
+
+
+def _storage_type(definition: FieldDef) -> str:
+    return "StringValue" if definition.choice else definition.type_name
 
 
 @cache
@@ -382,12 +316,13 @@ def endpoint_schema(version: str, *, package_contents_exposed: bool = True) -> E
     """The served schema of Default/<version>. ``package_contents_exposed=False`` drops
     ``ShipmentPackage.PackageContents`` (an instance whose endpoint does not map it)."""
     wanted = version_tuple(version)
+    single_select = contract_version(version) >= 5
     entities = {}
     for name, entity in ENTITIES.items():
         fields = tuple(
-            f
+            replace(f, type_name=SINGLE_SELECT) if f.choice and single_select else f
             for f in entity.fields
-            if version_tuple(f.since) <= wanted
+            if f.served_in(wanted)
             and not (
                 name == "ShipmentPackage"
                 and f.name == "PackageContents"

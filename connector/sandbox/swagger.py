@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import swagger_components
-from .schema import EndpointSchema, EntityDef
+from .schema import EndpointSchema, EntityDef, version_tuple
 from .swagger_components import (
     AD_HOC,
     INVALID,
@@ -23,14 +23,22 @@ from .swagger_components import (
     responses,
 )
 
+WORKFLOW_ACTIONS_SINCE = "25.200.001"
 
-def _entity_schema(entity: EntityDef) -> dict[str, Any]:
+
+def _entity_schema(entity: EntityDef, *, workflow_actions: bool = False) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for definition in entity.fields:
         if definition.kind == "detail":
             properties[definition.name] = {"type": "array", "items": ref(definition.type_name)}
         else:
             properties[definition.name] = ref(definition.type_name)
+    if workflow_actions:
+        # 25.200.001 on (swagger/extracts/DIFF.md): the workflow actions a record offers.
+        properties["_workflowActions"] = {
+            "type": "object",
+            "additionalProperties": ref(f"{entity.name}CustomAction"),
+        }
     return {"allOf": [ref("Entity"), {"type": "object", "properties": properties}]}
 
 
@@ -222,10 +230,15 @@ def build(
 ) -> dict[str, Any]:
     """``server_url`` is the site URL (``http://host/AcumaticaERP``) or the endpoint URL;
     ``servers`` gets the endpoint URL, as on a real instance."""
-    schemas = base_schemas()
+    schemas = base_schemas(contract=schema.contract)
     paths: dict[str, Any] = {}
+    workflow = version_tuple(schema.version) >= version_tuple(WORKFLOW_ACTIONS_SINCE)
     for name in _reachable(schema):
-        schemas[name] = _entity_schema(schema.entities[name])
+        entity = schema.entities[name]
+        schemas[name] = _entity_schema(
+            entity,
+            workflow_actions=workflow and name in schema.top_level and not entity.read_only,
+        )
     for name in schema.top_level:
         entity = schema.entities[name]
         paths.update(_entity_paths(entity))
@@ -244,7 +257,8 @@ def build(
         endpoint_url += suffix
     return {
         "openapi": "3.0.1",
-        "info": {"title": f"{endpoint_name}/{version}", "version": "4"},
+        # info.version is the contract version ("5" in Acumatica's 26.200.001 file).
+        "info": {"title": f"{endpoint_name}/{version}", "version": str(schema.contract)},
         "servers": [{"url": endpoint_url}],
         "paths": paths,
         "components": {

@@ -141,7 +141,7 @@ def parameters() -> dict[str, Any]:
     }
 
 
-def base_schemas() -> dict[str, Any]:
+def base_schemas(*, contract: int = 4) -> dict[str, Any]:
     custom_map = {
         "type": "object",
         "additionalProperties": {"type": "object", "additionalProperties": ref("CustomField")},
@@ -194,6 +194,17 @@ def base_schemas() -> dict[str, Any]:
             "additionalProperties": {"type": "object"},
         },
     }
+    if contract >= 5:
+        # Not read from Acumatica's 26.200.001 file (DIFF.md); shaped after the official C#
+        # client's StringSingleSelectValue / StringSelectInnerValue models (README.md).
+        schemas["StringSelectInnerValue"] = {
+            "type": "object",
+            "properties": {"ID": {"type": "string"}, "Description": {"type": "string"}},
+        }
+        schemas["StringSingleSelectValue"] = {
+            "type": "object",
+            "properties": {"value": ref("StringSelectInnerValue"), "error": {"type": "string"}},
+        }
     for name, json_type in _VALUE_JSON_TYPES.items():
         schemas[name] = {
             "type": "object",

@@ -37,6 +37,7 @@ SYSTEM_KEYS = frozenset({"id", "rowNumber", "note", "custom", "_links", "files",
 @dataclass
 class WriteContext:
     data: SandboxData
+    # The storage view (schema.py): names the records keep, Contract Version 4 values.
     schema: EndpointSchema
     render_ctx: RenderContext
     now: datetime
@@ -49,6 +50,11 @@ class WriteContext:
     @property
     def tz(self):
         return self.render_ctx.tz
+
+    def wire(self, entity: EntityDef) -> EntityDef:
+        """``entity`` as the endpoint version names it (``schema`` is the storage view the
+        writers use, the render context's schema the version's own)."""
+        return self.render_ctx.schema.entities.get(entity.name, entity)
 
     def error(
         self, target: Record, name: str, message: str, record_name: str, *, inserted: bool
@@ -123,11 +129,11 @@ def put_entity(
             "least one error. Please review the errors."
         )
         shown = projection.with_expanded(error_paths(entity, working, w.schema))
-        return Reply(422, render(w.render_ctx, entity, working, shown))
+        return Reply(422, render(w.render_ctx, w.wire(entity), working, shown))
     strip_private(working)
     # A closed form saves nothing and answers with the record as it is.
     saved = original if w.notes.get("read_only") else writer.save(w, working, original)
-    return Reply(200, render(w.render_ctx, entity, saved, projection))
+    return Reply(200, render(w.render_ctx, w.wire(entity), saved, projection))
 
 
 def check_shape(
@@ -214,7 +220,7 @@ def locate(w: WriteContext, entity: EntityDef, body: dict, query: dict) -> Recor
         return data.find(entity.name, keys)
     if query.get("$filter"):
         try:
-            predicate = compile_filter(query["$filter"], entity, w.schema, w.tz)
+            predicate = compile_filter(query["$filter"], w.wire(entity), w.render_ctx.schema, w.tz)
         except FilterError as exc:
             raise SandboxHttpError(errors.bad_filter(str(exc))) from exc
         for record_id in data.ordered_ids(entity.name):
