@@ -32,6 +32,8 @@ BEAT_SCHEDULE = {
     "console-send-alert-emails": {"task": "console.send_alert_emails", "schedule": 60.0},
     # Forgets Acumatica call records past their retention (CONNECTOR_CALL_RETENTION_DAYS).
     "stores-prune-calls": {"task": "stores.prune_calls", "schedule": 3600.0},
+    # Reminds once when a store's Client Secret or password passes CONNECTOR_SECRET_MAX_AGE_DAYS.
+    "stores-remind-old-secrets": {"task": "stores.remind_old_secrets", "schedule": 6 * 3600.0},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
 

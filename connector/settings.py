@@ -368,3 +368,7 @@ CONNECTOR_HANDOFF_MAX_REQUESTS_PER_LINK = env.int(
 )
 # e.g. redis://127.0.0.1:6379/1; the default keeps counts in each process's memory.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://connector")}
+# A store's Client Secret or password older than this many days gets one reminder email (to 3PL
+# staff, CONNECTOR_ALERT_RECIPIENTS and the store's merchant users) and a warning on its page;
+# 0: no reminders. Acumatica's shared secrets can be given an expiry date (SM303010).
+CONNECTOR_SECRET_MAX_AGE_DAYS = env.int("CONNECTOR_SECRET_MAX_AGE_DAYS", default=90)

@@ -45,10 +45,13 @@ def store_secrets_set(
     """Store new credentials. None or "" leaves the stored value unchanged (write-only
     forms). Changing either one drops the OAuth tokens, which belong to the old credentials."""
     changes: dict[str, Any] = {}
+    now = timezone.now()
     if client_secret:
         changes["client_secret"] = crypto.encrypt(client_secret)
+        changes["client_secret_set_at"] = now
     if password:
         changes["password"] = crypto.encrypt(password)
+        changes["password_set_at"] = now
     if not changes:
         return
     changes.update(refresh_token="", access_token="", access_token_expires_at=None)

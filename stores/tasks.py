@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from .calls import calls_prune
+from .secret_age import secret_age_reminders_send
 
 logger = logging.getLogger("connector.stores")
 
@@ -20,3 +21,10 @@ def prune_calls() -> int:
     deleted = calls_prune(older_than=dt.timedelta(days=days))
     logger.info("pruned %d Acumatica call records older than %d days", deleted, days)
     return deleted
+
+
+@shared_task(name="stores.remind_old_secrets")
+def remind_old_secrets() -> int:
+    """Every few hours (beat): one reminder per store whose Client Secret or password passed
+    CONNECTOR_SECRET_MAX_AGE_DAYS since it was entered."""
+    return secret_age_reminders_send()

@@ -202,6 +202,12 @@ class StoreSecrets(models.Model):
     refresh_token = models.TextField(blank=True)
     access_token = models.TextField(blank=True)
     access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    # When each secret was last entered (not re-encrypted: rotating the key keeps these), and
+    # when a reminder last said it is older than CONNECTOR_SECRET_MAX_AGE_DAYS.
+    client_secret_set_at = models.DateTimeField(null=True, blank=True)
+    password_set_at = models.DateTimeField(null=True, blank=True)
+    client_secret_reminded_at = models.DateTimeField(null=True, blank=True)
+    password_reminded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

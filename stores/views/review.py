@@ -3,12 +3,14 @@ page, and what the page says about activating the store."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 
 from .. import access, services
 from ..credentials import store_has_secrets
 from ..forms import ActivateForm
 from ..models import StoreStatus
+from ..secret_age import store_secret_ages
 
 
 def can_activate(store) -> bool:
@@ -29,6 +31,8 @@ def review_context(request, store, *, force_form: ActivateForm | None = None) ->
     return {
         "store": store,
         "secrets": store_has_secrets(store),
+        "secret_ages": store_secret_ages(store=store),
+        "secret_max_age_days": settings.CONNECTOR_SECRET_MAX_AGE_DAYS,
         "can_activate": can_activate(store) and bool(store.last_test_passed),
         "show_activate": can_activate(store),
         "can_force_activate": can_activate(store) and access.can_force_activate(request.user),
