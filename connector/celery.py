@@ -26,6 +26,9 @@ BEAT_SCHEDULE = {
         "task": "fulfillment.dispatch_writebacks",
         "schedule": 30.0,
     },
+    # Queues webhook deliveries that are due and not held (lost jobs, long back-offs) and gives
+    # feed positions to committed events.
+    "fulfillment-dispatch-events": {"task": "fulfillment.dispatch_events", "schedule": 30.0},
     # Opens, refreshes and closes alerts from the state of stores, imports and write-backs.
     "console-evaluate-alerts": {"task": "console.evaluate_alerts", "schedule": 15.0},
     # Emails new and closed alerts, batched (CONNECTOR_ALERT_EMAIL_BATCH_SECONDS).

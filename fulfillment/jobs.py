@@ -19,12 +19,18 @@ IMPORT_STORE_NOW = "fulfillment.import_store_now"
 WRITE_BACK = "fulfillment.write_back"
 DISPATCH_WRITEBACKS = "fulfillment.dispatch_writebacks"
 PUSH_IMPORT = "fulfillment.push_import"
+# Events to the warehouse's webhooks (fulfillment.events): one delivery, and the sweep.
+DELIVER_EVENT = "fulfillment.deliver_event"
+DISPATCH_EVENTS = "fulfillment.dispatch_events"
 
 # Queues (CELERY_TASK_ROUTES in settings): work a person or Acumatica is waiting for goes to
 # "interactive", ahead of the bulk "import" and "writeback" queues; housekeeping to "celery".
 INTERACTIVE_QUEUE = "interactive"
 IMPORT_QUEUE = "import"
 WRITEBACK_QUEUE = "writeback"
+# Webhook deliveries wait on the warehouse's servers, not Acumatica: a queue of their own, so a
+# slow receiver never delays an import or a write-back.
+EVENTS_QUEUE = "events"
 ROUTES = {
     IMPORT_STORE_NOW: INTERACTIVE_QUEUE,
     PUSH_IMPORT: INTERACTIVE_QUEUE,
@@ -32,6 +38,8 @@ ROUTES = {
     IMPORT_STORE: IMPORT_QUEUE,
     WRITE_BACK: WRITEBACK_QUEUE,
     DISPATCH_WRITEBACKS: WRITEBACK_QUEUE,
+    DELIVER_EVENT: EVENTS_QUEUE,
+    DISPATCH_EVENTS: EVENTS_QUEUE,
 }
 
 

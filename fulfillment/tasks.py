@@ -64,3 +64,24 @@ def dispatch_writebacks() -> int:
 def import_pushed(notification_id: int) -> None:
     """Import the records one push notification names (queued when it was received)."""
     push_import(notification_id=notification_id)
+
+
+# --- Events to the warehouse (fulfillment.events) --------------------------------------------
+
+
+@shared_task(name=jobs.DELIVER_EVENT)
+def deliver_event(delivery_id: int) -> None:
+    """POST one event to one subscription; safe to run twice (a lease, and a delivered or
+    failed delivery is left alone)."""
+    from .events.deliver import delivery_send
+
+    delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name=jobs.DISPATCH_EVENTS)
+def dispatch_events() -> int:
+    """Sent by beat every 30 s: queue due deliveries whose job was lost or whose back-off was
+    too long for a job of its own; give feed positions to committed events."""
+    from .events.dispatch import deliveries_dispatch_due
+
+    return len(deliveries_dispatch_due())

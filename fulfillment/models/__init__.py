@@ -3,6 +3,15 @@
 from .api_tokens import ApiToken
 from .carriers import CarrierMapping
 from .events import OrderEvent, OrderEventKind
+from .events_outbound import (
+    DeliveryStatus,
+    EventAttempt,
+    EventDelivery,
+    EventFeedPosition,
+    EventKind,
+    EventSubscription,
+    OutboundEvent,
+)
 from .fulfillments import (
     Fulfillment,
     FulfillmentLine,
@@ -30,6 +39,12 @@ __all__ = [
     "WAREHOUSE_QUEUE_STATUSES",
     "ApiToken",
     "CarrierMapping",
+    "DeliveryStatus",
+    "EventAttempt",
+    "EventDelivery",
+    "EventFeedPosition",
+    "EventKind",
+    "EventSubscription",
     "Fulfillment",
     "FulfillmentLine",
     "FulfillmentPackage",
@@ -46,6 +61,7 @@ __all__ = [
     "OrderEventKind",
     "OrderLine",
     "OrderStatus",
+    "OutboundEvent",
     "PushEndpoint",
     "PushNotification",
     "PushStatus",

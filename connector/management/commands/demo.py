@@ -84,7 +84,7 @@ class Command(BaseCommand):
                     "demo@%h",
                     # Every queue; interactive first: its jobs are the ones someone waits for.
                     "--queues",
-                    "interactive,celery,import,writeback",
+                    "interactive,celery,import,writeback,events",
                 ],
             ),
             ProcessSpec(
