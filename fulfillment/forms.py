@@ -251,3 +251,16 @@ class ApiTokenForm(forms.Form):
         elif scope == "merchants" and not chosen:
             self.add_error("merchants", "Tick the merchants this token serves.")
         return values
+
+
+class OrderBulkForm(forms.Form):
+    """The orders list's bulk action: what to do (the ids are the ticked rows, ``order``)."""
+
+    action = forms.ChoiceField(label="With the selected orders")
+    reason = forms.CharField(required=False, max_length=500, label="Reason (for skip)")
+
+    def __init__(self, *args, actions: dict[str, tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Choose an action…")] + [
+            (key, label) for key, (label, _) in actions.items()
+        ]

@@ -7,6 +7,7 @@ app_name = "fulfillment"
 urlpatterns = [
     path("", orders.order_list, name="order_list"),
     path("export.csv", orders.order_list_csv, name="order_list_csv"),
+    path("bulk/", orders.order_bulk, name="order_bulk"),
     path("why/", why.order_why, name="order_why"),
     path("<int:order_id>/", orders.order_detail, name="order_detail"),
     path("<int:order_id>/fulfill/", fulfillments.order_fulfill, name="order_fulfill"),

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.http import Http404, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from stores import access
 
 from .. import selectors
-from ..forms import OrderFilterForm
+from ..forms import OrderBulkForm, OrderFilterForm
 from ..models import OrderStatus
+from ..order_bulk import BULK_ACTIONS, orders_bulk_act
 from ..order_export import orders_csv
 from .fulfillments import order_page
 
@@ -76,8 +79,44 @@ def order_list(request):
             "querystring": query.urlencode(),
             "querystring_without_status": without_status.urlencode(),
             "is_staff": access.is_3pl_staff(request.user),
+            "bulk_form": OrderBulkForm(actions=BULK_ACTIONS),
+            # Where the bulk action comes back to: this very page of the list.
+            "list_querystring": request.GET.urlencode(),
         },
     )
+
+
+@login_required
+def order_bulk(request):
+    """POST: one action on the ticked orders of the list (3PL staff only; for anyone else the
+    URL does not exist), then back to the list as it was filtered, with what was done."""
+    # The list's own filters and page, rebuilt from their parts: never a URL from the form.
+    back = QueryDict(request.POST.get("querystring", "")).urlencode()
+    list_url = reverse("fulfillment:order_list") + (f"?{back}" if back else "")
+    if request.method != "POST":
+        return redirect(list_url)
+    if not access.is_3pl_staff(request.user):
+        raise Http404("No such page.")
+    form = OrderBulkForm(request.POST, actions=BULK_ACTIONS)
+    ids = request.POST.getlist("order")
+    if not form.is_valid():
+        messages.error(request, "Choose what to do with the selected orders.")
+        return redirect(list_url)
+    if not ids:
+        messages.warning(request, "Tick the orders to act on first.")
+        return redirect(list_url)
+    try:
+        result = orders_bulk_act(
+            actor=request.user,
+            action=form.cleaned_data["action"],
+            order_ids=ids,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, f"Nothing was done: {' '.join(exc.messages)}")
+        return redirect(list_url)
+    (messages.success if result.ok else messages.warning)(request, result.message)
+    return redirect(list_url)
 
 
 @login_required

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from console.models import Alert, AlertCause
+from fulfillment.api.tokens import api_token_create
 from fulfillment.models import ImportRun
 from fulfillment.writeback.carriers import carrier_mapping_set
 from fulfillment.writeback.samples import fulfillment_build
@@ -79,6 +80,7 @@ def victim(sandbox, store_factory, merchant_factory, shippable_order):
     fulfillment = fulfillment_build(order=order)
     mapping = carrier_mapping_set(store=store, carrier="UPS", service="Ground", ship_via="UPSGND")
     alert = Alert.objects.create(store=store, cause=AlertCause.IMPORT_FAILING, title=SECRET_NAME)
+    token, _ = api_token_create(name=f"{SECRET_NAME} WMS", merchants=[store.merchant])
     return {
         "store_id": store.pk,
         "order_id": order.pk,
@@ -88,6 +90,7 @@ def victim(sandbox, store_factory, merchant_factory, shippable_order):
         "alert_id": alert.pk,
         # A configuration change of the store (its creation): the history's revert page.
         "entry_id": AuditEntry.objects.filter(store=store).order_by("pk").first().pk,
+        "token_id": token.pk,
     }
 
 
