@@ -45,6 +45,8 @@ def test_no_page_scrolls_sideways_at_390_px(
         "why": "/orders/why/",
         "alerts": "/console/alerts/",
         "audit": "/console/audit/",
+        "history": f"/stores/{store.pk}/history/",
+        "api-tokens": "/api-tokens/",
     }
     page = browser_page
     page.goto(f"{live_server.url}/login/")
