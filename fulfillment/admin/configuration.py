@@ -1,6 +1,6 @@
 """What the 3PL configures: carrier mappings (changed through the carriers service: audited,
 and held write-backs are released) and warehouse API tokens (listed and revoked; made on the
-command line)."""
+API tokens page or the command line)."""
 
 from __future__ import annotations
 
@@ -56,8 +56,8 @@ class CarrierMappingAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Tokens are created with ``manage.py create_api_token`` (the key is shown once there);
-    here they are listed and revoked. The key hash is never shown."""
+    """Tokens are created on the API tokens page or with ``manage.py create_api_token`` (the key
+    is shown once there); here they are listed and revoked. The key hash is never shown."""
 
     list_display = ("name", "prefix", "merchant_names", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)
@@ -87,8 +87,8 @@ class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         messages.info(
             request,
-            "New tokens are made on the command line: "
-            "python manage.py create_api_token --name NAME [--merchant NAME]. "
+            "New tokens are made on the API tokens page (/api-tokens/) or on the command line: "
+            "python manage.py create_api_token --name NAME (--merchant NAME | --all-merchants). "
             "The key is shown once there; only its hash is kept.",
         )
         return super().changelist_view(request, extra_context)
