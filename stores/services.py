@@ -18,6 +18,7 @@ from .audit import CHANGED, audit_record, changes_between
 from .connection_test import connection_test_run
 from .credentials import store_secrets_set
 from .models import AuditEntry, Merchant, StoreConnection, StoreStatus
+from .signals import store_needs_attention
 from .validation import normalised_store_fields
 
 logger = logging.getLogger("connector.stores")
@@ -209,7 +210,10 @@ def store_record_test(*, store: StoreConnection, passed: bool, checks: list[dict
             failed["message"] if failed else "The connection test failed.",
         )
         fields += ["status", "status_reason", "status_since"]
-    store.save(update_fields=fields)
+    with transaction.atomic():
+        store.save(update_fields=fields)
+        if store.status == StoreStatus.NEEDS_ATTENTION and "status" in fields:
+            store_needs_attention.send(sender=StoreConnection, store=store)
 
 
 def store_connection_test(*, store: StoreConnection, actor=None, via: str = CONSOLE):
@@ -334,6 +338,7 @@ def store_mark_needs_attention(*, store: StoreConnection, reason: str) -> None:
     with transaction.atomic():
         _set_status(store, StoreStatus.NEEDS_ATTENTION, reason)
         store.save(update_fields=["status", "status_reason", "status_since", "updated_at"])
+        store_needs_attention.send(sender=StoreConnection, store=store)
         _audit_status_change(
             store=store,
             before=before,

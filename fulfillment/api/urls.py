@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import events, views
 
 app_name = "api"
 
@@ -22,4 +22,5 @@ urlpatterns = [
         views.FulfillmentDetailView.as_view(),
         name="fulfillment_detail",
     ),
+    path("events", events.EventFeedView.as_view(), name="event_feed"),
 ]

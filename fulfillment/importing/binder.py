@@ -23,6 +23,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from stores.models import StoreConnection
 
+from ..events import import_events_record
 from ..models import ImportRun, Order, OrderEvent, OrderLine
 from ..modes import MappedOrder, MappingError, Mode, mode_of
 from ..timeline import import_event
@@ -207,6 +208,7 @@ def _apply(
     ]
     if events:
         OrderEvent.objects.bulk_create(events, batch_size=rows.BATCH)
+        import_events_record(store=store, timeline=events)
 
 
 def _known_orders(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from stores.models import StoreStatus
 from stores.services import store_mark_needs_attention
 
+from ..events import writeback_attempt_event
 from ..jobs import WRITE_BACK, enqueue_after_commit
 from ..models import (
     Fulfillment,
@@ -135,6 +136,7 @@ def attempt_finish(
         fulfillment.save(update_fields=[*changes, "updated_at"])
         attempt.save()
         _timeline(fulfillment, attempt)
+        writeback_attempt_event(fulfillment=fulfillment, attempt=attempt)
     if outcome.needs_attention:
         store = fulfillment.store
         store.refresh_from_db(fields=["status", "status_reason"])

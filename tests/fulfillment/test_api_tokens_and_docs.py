@@ -108,6 +108,7 @@ def test_schema_describes_the_endpoints_and_the_token(client):
         "/api/v1/orders/{order_id}/acknowledge",
         "/api/v1/orders/{order_id}/fulfillments",
         "/api/v1/fulfillments/{fulfillment_id}",
+        "/api/v1/events",
     }
     post = schema["paths"]["/api/v1/orders/{order_id}/fulfillments"]["post"]
     assert {"201", "200", "400", "409", "413"} <= set(post["responses"])
