@@ -37,6 +37,9 @@ BEAT_SCHEDULE = {
     "stores-prune-calls": {"task": "stores.prune_calls", "schedule": 3600.0},
     # Reminds once when a store's Client Secret or password passes CONNECTOR_SECRET_MAX_AGE_DAYS.
     "stores-remind-old-secrets": {"task": "stores.remind_old_secrets", "schedule": 6 * 3600.0},
+    # Reconciles every active store over the last day once a day, and prunes old reports
+    # (CONNECTOR_RECONCILIATION_WINDOW_HOURS, CONNECTOR_RECONCILIATION_RETENTION_DAYS).
+    "console-reconcile-stores": {"task": "console.reconcile_stores", "schedule": 86400.0},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
 

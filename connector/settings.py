@@ -352,6 +352,12 @@ CONNECTOR_OPS_TOKEN = env.str("CONNECTOR_OPS_TOKEN", default="")
 CONNECTOR_CALL_RETENTION_DAYS = env.int("CONNECTOR_CALL_RETENTION_DAYS", default=14)
 # /healthz reports the scheduler down when its last heartbeat (sent every 60 s) is older.
 CONNECTOR_HEARTBEAT_MAX_AGE_SECONDS = env.int("CONNECTOR_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# Reconciliation reports (console.reconciliation) are deleted after this many days; the daily
+# reconciliation of each store looks back this many hours (a day and an hour's overlap).
+CONNECTOR_RECONCILIATION_RETENTION_DAYS = env.int(
+    "CONNECTOR_RECONCILIATION_RETENTION_DAYS", default=30
+)
+CONNECTOR_RECONCILIATION_WINDOW_HOURS = env.int("CONNECTOR_RECONCILIATION_WINDOW_HOURS", default=25)
 
 # --- Credentials: hand-off links, secret age, abandoned drafts (stores.handoff, stores.drafts) ---
 # The one-time link a 3PL sends a merchant to enter a draft store's credentials expires after

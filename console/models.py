@@ -16,6 +16,10 @@ from django.utils import timezone
 from stores.models import StoreConnection
 
 from .causes import AlertCause, cause_action_label
+from .reconciliation.models import (  # noqa: F401  (models of the console app)
+    ReconciliationDifference,
+    ReconciliationReport,
+)
 
 __all__ = ["Alert", "AlertCause", "AlertSeverity"]
 

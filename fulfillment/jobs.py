@@ -19,6 +19,11 @@ IMPORT_STORE_NOW = "fulfillment.import_store_now"
 WRITE_BACK = "fulfillment.write_back"
 DISPATCH_WRITEBACKS = "fulfillment.dispatch_writebacks"
 PUSH_IMPORT = "fulfillment.push_import"
+# Reconciliation (console.reconciliation; its tasks are the console's: it keeps the reports).
+RECONCILE_STORES = "console.reconcile_stores"
+RECONCILE_STORE = "console.reconcile_store"
+RECONCILE_STORE_NOW = "console.reconcile_store_now"
+RECONCILE_BACKFILL = "console.reconcile_backfill"
 # Events to the warehouse's webhooks (fulfillment.events): one delivery, and the sweep.
 DELIVER_EVENT = "fulfillment.deliver_event"
 DISPATCH_EVENTS = "fulfillment.dispatch_events"
@@ -38,6 +43,10 @@ ROUTES = {
     IMPORT_STORE: IMPORT_QUEUE,
     WRITE_BACK: WRITEBACK_QUEUE,
     DISPATCH_WRITEBACKS: WRITEBACK_QUEUE,
+    RECONCILE_STORES: IMPORT_QUEUE,
+    RECONCILE_STORE: IMPORT_QUEUE,
+    RECONCILE_STORE_NOW: INTERACTIVE_QUEUE,
+    RECONCILE_BACKFILL: INTERACTIVE_QUEUE,
     DELIVER_EVENT: EVENTS_QUEUE,
     DISPATCH_EVENTS: EVENTS_QUEUE,
 }
