@@ -18,6 +18,7 @@ from connector.acumatica import (
     SEAT_LEASE_MARGIN,
     AcumaticaClient,
     ConnectionSettings,
+    CookieCredentials,
     InstanceLimits,
     OAuthCredentials,
     Seat,
@@ -113,7 +114,8 @@ def acumatica_client_for(
     urgent: bool = False,
     deadline: float | None = None,
 ) -> AcumaticaClient:
-    """A client for this store, signed in with its stored credentials and tokens.
+    """A client for this store, signed in with its stored credentials and tokens (OAuth), or
+    with a cookie session signed out on close (``auth_method`` cookie).
 
     ``keep_tokens`` saves rotated tokens back (encrypted) so the next job reuses the grant's
     session instead of signing in again; a connection test passes False and signs out.
@@ -128,13 +130,22 @@ def acumatica_client_for(
     """
     check_instance_url(store.instance_url)
     secrets = _secrets_row(store)
-    credentials = OAuthCredentials(
-        client_id=store.client_id,
-        client_secret=crypto.decrypt(secrets.client_secret) if secrets.client_secret else "",
-        username=store.username,
-        password=crypto.decrypt(secrets.password) if secrets.password else "",
-        scope=store.oauth_scope or "api offline_access",
-    )
+    password = crypto.decrypt(secrets.password) if secrets.password else ""
+    credentials: OAuthCredentials | CookieCredentials
+    if store.uses_cookie_sign_in:
+        # A cookie session is signed out when the client closes: no tokens, nothing to keep.
+        credentials = CookieCredentials(
+            username=store.username, password=password, tenant=store.tenant or None
+        )
+        keep_tokens, sign_out_on_close = False, None
+    else:
+        credentials = OAuthCredentials(
+            client_id=store.client_id,
+            client_secret=crypto.decrypt(secrets.client_secret) if secrets.client_secret else "",
+            username=store.username,
+            password=password,
+            scope=store.oauth_scope or "api offline_access",
+        )
     token_state = None
     on_token_change = None
     if keep_tokens:

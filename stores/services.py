@@ -25,6 +25,7 @@ logger = logging.getLogger("connector.stores")
 
 EDITABLE_FIELDS = (
     "name",
+    "auth_method",
     "instance_url",
     "client_id",
     "tenant",

@@ -143,6 +143,8 @@ def store_field_errors(values: dict[str, str]) -> dict[str, list[str]]:
     values = normalised_store_fields(values)
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
+        if name == "client_id" and not value and values.get("auth_method") == "cookie":
+            continue  # cookie sign-in has no Connected Application
         for validator in STORE_FIELD_VALIDATORS.get(name, ()):
             try:
                 validator(value)

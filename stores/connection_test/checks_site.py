@@ -26,7 +26,7 @@ from ..credentials import acumatica_client_for, store_has_secrets
 from ..url_safety import UnsafeInstanceURL
 from ..validation import CLIENT_ID_RE, client_id_tenant
 from .failures import host_of
-from .outcome import CONNECTED_APPLICATIONS, USERS, Context, Outcome, fail, ok
+from .outcome import CONNECTED_APPLICATIONS, USERS, Context, Outcome, fail, ok, skip
 
 _OAUTH_CODE = re.compile(r"^[a-z_]{1,40}$")
 
@@ -38,11 +38,15 @@ CALL_DEADLINE = 30.0
 
 
 def tenant_of(ctx: Context) -> str:
+    if ctx.store.uses_cookie_sign_in:
+        return ctx.store.tenant.strip()
     return (client_id_tenant(ctx.store.client_id) or "").strip()
 
 
 def check_client_id(ctx: Context) -> Outcome:
     store = ctx.store
+    if store.uses_cookie_sign_in:
+        return skip("Not used: cookie sign-in needs no Connected Application.")
     client_id = store.client_id.strip()
     match = CLIENT_ID_RE.match(client_id)
     copy_it = (
@@ -120,48 +124,27 @@ def check_reachable(ctx: Context) -> Outcome:
 def check_sign_in(ctx: Context) -> Outcome:
     store = ctx.store
     stored = store_has_secrets(store)
-    missing = [
-        label
-        for name, label in (("client_secret", "Shared Secret"), ("password", "Password"))
-        if not stored[name]
-    ]
+    needed = (("client_secret", "Shared Secret"), ("password", "Password"))
+    if store.uses_cookie_sign_in:
+        needed = (("password", "Password"),)
+    missing = [label for name, label in needed if not stored[name]]
     if missing or not store.username:
         absent = missing + ([] if store.username else ["Username"])
         return fail(
             f"No {' and no '.join(absent)} is stored for this store.",
             "Enter the missing credentials on the store's Acumatica credentials step.",
         )
+    if store.uses_cookie_sign_in:
+        return _cookie_sign_in(ctx)
     tenant, user, client_id = tenant_of(ctx), store.username, store.client_id.strip()
     try:
         ctx.acumatica.sign_in()
     except SeatsBusy:
-        return fail(
-            f"Every licence seat the connector may use on this instance ({store.connector_seats}: "
-            "the licence's API users minus those kept for other programs) stayed in use by the "
-            f"connector's own jobs for {SEAT_WAIT} s, so the test did not sign in.",
-            "Test again in a minute, when a job has ended and given its seat back; or, if the "
-            "licence has more API users, raise “API users (sessions)” or lower “API users kept "
-            "for other programs” in the store's settings.",
-        )
+        return _seats_busy(store)
     except LoginLimitReached:
-        return fail(
-            "Every API user seat of the Acumatica licence is in use (“API Login Limit”), so "
-            "Acumatica refused a new session. Seats are held by other integrations and API "
-            "users that are signed in, and by sessions that were never signed out until they "
-            "expire: 10 minutes after their last request, up to an hour for OAuth sessions with "
-            "the “api” scope alone.",
-            "Sign out or pause the other integrations that use this instance, or wait up to 10 "
-            "minutes (up to an hour) and test again. The License Monitoring Console (SM604000) "
-            "shows the licence's Maximum Number of Web Services API Users (a trial licence has "
-            "2) and what uses them.",
-        )
+        return _login_limit()
     except PasswordChangeRequired:
-        return fail(
-            f"Acumatica requires user “{user}” to change its password before it can sign in "
-            "(a new user, a password reset, or an expired password).",
-            f"Sign in to Acumatica once in a browser as {user}, set a new password, and enter it "
-            f"here. For an integration user, tick Password Never Expires in {USERS}.",
-        )
+        return _password_change(user)
     except UnknownTenant:
         return fail(
             f"This Acumatica instance has no tenant “{tenant}” (the part after @ in the Client "
@@ -175,14 +158,19 @@ def check_sign_in(ctx: Context) -> Outcome:
             f"Ask an Acumatica administrator to unlock or enable it in {USERS}, then test again.",
         )
     except InvalidClient:
+        # Acumatica answers a wrong secret and a tenant the application is not registered in
+        # alike (invalid_client); only a tenant the instance lacks has its own answer.
         return fail(
             f"Acumatica does not accept the connected application {client_id} "
-            f"(invalid_client): no application with this Client ID exists in tenant “{tenant}”, "
-            "its Shared Secret is wrong or has expired, or it does not use the password flow.",
-            f"In tenant {tenant}, open {CONNECTED_APPLICATIONS}: copy the Client ID whole; on "
-            "the Secrets tab check the secret's expiration date, or add a new shared secret and "
-            "enter it here (Acumatica shows a secret only once). The OAuth 2.0 Flow must be "
-            "Resource Owner Password Credentials.",
+            "(invalid_client): wrong secret, or wrong tenant after the @ — Acumatica answers "
+            "both the same way. Either the Shared Secret is wrong or has expired, or no "
+            f"application with this id is registered in tenant “{tenant}” (or it does not use "
+            "the password flow).",
+            f"In tenant {tenant}, open {CONNECTED_APPLICATIONS}: check that the application "
+            "is there and copy its Client ID whole, @tenant included; on the Secrets tab check "
+            "the secret's expiration date, or add a new shared secret and enter it here "
+            "(Acumatica shows a secret only once). The OAuth 2.0 Flow must be Resource Owner "
+            "Password Credentials.",
         )
     except InvalidCredentials:
         return fail(
@@ -218,3 +206,81 @@ def check_sign_in(ctx: Context) -> Outcome:
             "site is served over https.",
         )
     return ok(f"Signed in as {user} to tenant {tenant} (scope “{store.oauth_scope}”).")
+
+
+def _seats_busy(store) -> Outcome:
+    return fail(
+        f"Every licence seat the connector may use on this instance ({store.connector_seats}: "
+        "the licence's API users minus those kept for other programs) stayed in use by the "
+        f"connector's own jobs for {SEAT_WAIT} s, so the test did not sign in.",
+        "Test again in a minute, when a job has ended and given its seat back; or, if the "
+        "licence has more API users, raise “API users (sessions)” or lower “API users kept "
+        "for other programs” in the store's settings.",
+    )
+
+
+def _login_limit() -> Outcome:
+    return fail(
+        "Every API user seat of the Acumatica licence is in use (“API Login Limit”), so "
+        "Acumatica refused a new session. Seats are held by other integrations and API "
+        "users that are signed in, and by sessions that were never signed out until they "
+        "expire: 10 minutes after their last request, up to an hour for OAuth sessions with "
+        "the “api” scope alone.",
+        "Sign out or pause the other integrations that use this instance, or wait up to 10 "
+        "minutes (up to an hour) and test again. The License Monitoring Console (SM604000) "
+        "shows the licence's Maximum Number of Web Services API Users (a trial licence has "
+        "2) and what uses them.",
+    )
+
+
+def _password_change(user: str) -> Outcome:
+    return fail(
+        f"Acumatica requires user “{user}” to change its password before it can sign in "
+        "(a new user, a password reset, or an expired password).",
+        f"Sign in to Acumatica once in a browser as {user}, set a new password, and enter it "
+        f"here. For an integration user, tick Password Never Expires in {USERS}.",
+    )
+
+
+def _cookie_sign_in(ctx: Context) -> Outcome:
+    """Cookie sign-in (``/entity/auth/login``): the answers differ from OAuth's, and a wrong
+    tenant is told apart from a wrong password (API.md §1.1)."""
+    store = ctx.store
+    tenant, user = tenant_of(ctx), store.username
+    try:
+        ctx.acumatica.sign_in()
+    except SeatsBusy:
+        return _seats_busy(store)
+    except LoginLimitReached:
+        return _login_limit()
+    except PasswordChangeRequired:
+        return _password_change(user)
+    except UnknownTenant:
+        return fail(
+            f"This Acumatica instance has no tenant “{tenant}” (the Tenant field).",
+            "Enter the tenant's Login Name exactly as the sign-in page's tenant list or Tenants "
+            "(SM203520) shows it, or leave it blank to sign in to the default tenant.",
+        )
+    except AccountLocked:
+        return fail(
+            f"The Acumatica user “{user}” is locked out or disabled.",
+            f"Ask an Acumatica administrator to unlock or enable it in {USERS}, then test again.",
+        )
+    except InvalidCredentials:
+        where = f" in tenant “{tenant}”" if tenant else ""
+        return fail(
+            f"Acumatica rejected the username “{user}” or its password{where} "
+            "(“Invalid credentials”).",
+            "Check both by signing in to Acumatica in a browser (to the same tenant), make sure "
+            f"the user is active in {USERS}, then enter the password again here.",
+        )
+    except UnexpectedResponse as exc:
+        if (exc.status_code or 0) >= 500:
+            raise
+        return fail(
+            f"{host_of(ctx)} has no working sign-in at /entity/auth/login "
+            f"(HTTP {exc.status_code}).",
+            "Check that the Instance URL includes the site's virtual directory.",
+        )
+    where = f"tenant {tenant}" if tenant else "the default tenant"
+    return ok(f"Signed in as {user} to {where} (cookie sign-in; signed out after the test).")

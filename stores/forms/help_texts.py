@@ -7,6 +7,11 @@ from connector.acumatica.config import DEFAULT_ENDPOINT_VERSION
 
 HELP = {
     "name": "Your name for this connection, e.g. the company or brand; shown on every page here.",
+    "auth_method": (
+        "OAuth (recommended): the connector signs in as a Connected Application and reuses its "
+        "tokens. Cookie sign-in: only the user's name and password, a new session per job, "
+        "signed out after it; Acumatica plans to retire it."
+    ),
     "instance_url": (
         "The address you open Acumatica at, up to the site name, e.g. "
         "https://erp.example.com/AcumaticaERP (without /Main or /Frames/… after it)."

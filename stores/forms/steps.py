@@ -12,11 +12,12 @@ from django import forms
 from connector.acumatica.config import DEFAULT_ENDPOINT_NAME, DEFAULT_ENDPOINT_VERSION
 
 from .. import access
-from ..models import Merchant, StoreConnection
+from ..models import AuthMethod, Merchant, StoreConnection
 from .help_texts import HELP, KEEP_STORED
 from .values import (
     CREDENTIAL_FIELDS,
     LICENCE_FIELDS,
+    OAUTH_ONLY_FIELDS,
     SECRET_FIELDS,
     SETTINGS_FIELDS,
     StoreValuesForm,
@@ -85,15 +86,25 @@ class StoreBasicsForm(forms.Form):
 
 
 class CredentialsForm(StoreValuesForm):
+    auth_method = forms.ChoiceField(
+        label="Sign-in method",
+        choices=AuthMethod.choices,
+        initial=AuthMethod.OAUTH,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=HELP["auth_method"],
+    )
     instance_url = forms.CharField(
         label="Instance URL",
         max_length=500,
         help_text=HELP["instance_url"],
         widget=forms.TextInput(attrs={"placeholder": "https://erp.example.com/AcumaticaERP"}),
     )
-    client_id = forms.CharField(label="Client ID", max_length=200, help_text=HELP["client_id"])
+    client_id = forms.CharField(
+        label="Client ID (OAuth)", max_length=200, required=False, help_text=HELP["client_id"]
+    )
     client_secret = forms.CharField(
-        label="Client Secret",
+        label="Client Secret (OAuth)",
         required=False,
         strip=False,
         help_text=HELP["client_secret"],
@@ -117,15 +128,24 @@ class CredentialsForm(StoreValuesForm):
             if self.stored_secrets.get(name):
                 self.fields[name].help_text = f"{KEEP_STORED} {self.fields[name].help_text}"
 
+    def clean_auth_method(self):
+        # Left out (a form from before the choice existed): OAuth, as before.
+        return self.cleaned_data["auth_method"] or AuthMethod.OAUTH
+
     def clean_instance_url(self):
         # Browsers show the address with a trailing slash; the client adds its own paths.
         return self.cleaned_data["instance_url"].rstrip("/")
 
     def clean(self):
         cleaned = super().clean()
+        cookie = cleaned.get("auth_method") == AuthMethod.COOKIE
         for name in SECRET_FIELDS:
+            if cookie and name in OAUTH_ONLY_FIELDS:
+                continue
             if not cleaned.get(name) and not self.stored_secrets.get(name):
                 self.add_error(name, "This field is required.")
+        if not cookie and not cleaned.get("client_id") and "client_id" not in self.errors:
+            self.add_error("client_id", "This field is required for OAuth.")
         return cleaned
 
     def credential_fields(self) -> list[forms.BoundField]:

@@ -8,7 +8,15 @@ from django.core.exceptions import ValidationError
 
 from .. import validation
 
-CREDENTIAL_FIELDS = ("instance_url", "client_id", "client_secret", "username", "password", "tenant")
+CREDENTIAL_FIELDS = (
+    "auth_method",
+    "instance_url",
+    "client_id",
+    "client_secret",
+    "username",
+    "password",
+    "tenant",
+)
 SETTINGS_FIELDS = (
     "endpoint_name",
     "endpoint_version",
@@ -26,6 +34,8 @@ LICENCE_FIELDS = (
     "licence_requests_per_minute",
 )
 SECRET_FIELDS = ("client_secret", "password")
+# What cookie sign-in does without: it has no Connected Application.
+OAUTH_ONLY_FIELDS = ("client_id", "client_secret")
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:

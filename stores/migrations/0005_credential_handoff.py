@@ -66,5 +66,15 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['store', '-created_at'], name='stores_cred_store_i_f2209a_idx')],
             },
         ),
+        migrations.AddField(
+            model_name='storeconnection',
+            name='auth_method',
+            field=models.CharField(choices=[('oauth', 'OAuth (Connected Application)'), ('cookie', 'Cookie sign-in (username and password)')], default='oauth', max_length=10, verbose_name='sign-in method'),
+        ),
+        migrations.AlterField(
+            model_name='storeconnection',
+            name='client_id',
+            field=models.CharField(blank=True, help_text='<GUID>@<Tenant>', max_length=200),
+        ),
         migrations.RunPython(secrets_set_at_from_last_update, migrations.RunPython.noop),
     ]

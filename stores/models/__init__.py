@@ -3,6 +3,7 @@
 from .audit import AuditEntry
 from .calls import AcumaticaCall
 from .connections import (
+    AuthMethod,
     Merchant,
     Role,
     StoreConnection,
@@ -15,6 +16,7 @@ from .handoff import CredentialHandoff
 __all__ = [
     "AcumaticaCall",
     "AuditEntry",
+    "AuthMethod",
     "CredentialHandoff",
     "Merchant",
     "Role",

@@ -72,6 +72,15 @@ class StoreStatus(models.TextChoices):
     NEEDS_ATTENTION = "needs_attention", "Needs attention"
 
 
+class AuthMethod(models.TextChoices):
+    """How the connector signs in to Acumatica: OAuth (a Connected Application, the password
+    grant; tokens reused between jobs) or a cookie session (``/entity/auth/login`` with the
+    username and password alone; signed out after every job)."""
+
+    OAUTH = "oauth", "OAuth (Connected Application)"
+    COOKIE = "cookie", "Cookie sign-in (username and password)"
+
+
 class StoreConnection(models.Model):
     """One merchant's Acumatica tenant, and how to import from and write back to it.
 
@@ -93,7 +102,11 @@ class StoreConnection(models.Model):
     instance_url = models.URLField(
         max_length=500, help_text="e.g. https://erp.example.com/AcumaticaERP"
     )
-    client_id = models.CharField(max_length=200, help_text="<GUID>@<Tenant>")
+    auth_method = models.CharField(
+        "sign-in method", max_length=10, choices=AuthMethod.choices, default=AuthMethod.OAUTH
+    )
+    # Not used by cookie sign-in.
+    client_id = models.CharField(max_length=200, blank=True, help_text="<GUID>@<Tenant>")
     tenant = models.CharField(max_length=100, blank=True)
     username = models.CharField(max_length=150)
 
@@ -178,6 +191,10 @@ class StoreConnection(models.Model):
                     )
                 }
             )
+
+    @property
+    def uses_cookie_sign_in(self) -> bool:
+        return self.auth_method == AuthMethod.COOKIE
 
     @property
     def is_active(self) -> bool:

@@ -24,6 +24,8 @@ STORE_URL_NAMES = [
     "pause",
     "resume",
     "delete",
+    "handoff",
+    "handoff_revoke",
 ]
 
 
