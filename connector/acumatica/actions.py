@@ -13,7 +13,9 @@ from typing import Any
 
 import requests
 
+from . import dialect
 from .config import ConnectionSettings
+from .endpoints import EndpointVersion
 from .errors import (
     ActionFailed,
     ActionOutcomeUnknown,
@@ -43,6 +45,7 @@ class ActionsMixin:
     provides the attributes declared here."""
 
     settings: ConnectionSettings
+    version: EndpointVersion
     stats: RequestStats
     _sleep: Callable[[float], None]
 
@@ -79,7 +82,7 @@ class ActionsMixin:
         seconds until 204, or :class:`ActionTimeout` after ``timeout`` seconds (the action may
         still finish: re-read the record). Never re-sent automatically except after a 401.
         """
-        body: dict[str, Any] = {"entity": wrap(record)}
+        body: dict[str, Any] = {"entity": dialect.body(self.version, entity, wrap(record))}
         if parameters:
             body["parameters"] = wrap(parameters)
         url = self._url(entity, action)

@@ -1,8 +1,11 @@
 """``AcumaticaClient``: the contract-based REST API of one instance, endpoint and user.
 
-Records come back exactly as Acumatica sends them (wrapped values, ``id``, ``_links``...); read
-them with :mod:`connector.acumatica.values`. Bodies given to :meth:`AcumaticaClient.put` and to
-actions may be plain or wrapped; they go through :func:`values.wrap`.
+Records come back as Acumatica sends them (wrapped values, ``id``, ``_links``...), in the
+connector's vocabulary whatever the endpoint version: 24.200.001's field names and Contract
+Version 4's values (:mod:`.dialect` translates, from the facts in :mod:`.endpoints`); read them
+with :mod:`connector.acumatica.values`. Bodies given to :meth:`AcumaticaClient.put` and to
+actions may be plain or wrapped; they go through :func:`values.wrap`, then the same translation
+the other way. Filters, ``$expand`` and ``$select`` use the same vocabulary.
 
 A client is meant for one job on one thread (it holds one HTTP session, and with cookie sign-in
 one Acumatica session); the limiter behind it is shared by every client in the process.
@@ -25,6 +28,7 @@ from urllib.parse import quote
 
 import requests
 
+from . import dialect, endpoints
 from .actions import ActionsMixin
 from .auth import (
     Authenticator,
@@ -57,6 +61,13 @@ def _name(value: str) -> str:
     if not _NAME.match(value):
         raise ValueError(f"not an Acumatica entity or action name: {value!r}")
     return value
+
+
+def _names(value: Names) -> list[str] | None:
+    if value is None:
+        return None
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [item.strip() for item in items if item and item.strip()]
 
 
 def _key_path(keys: Iterable[Any]) -> str:
@@ -100,6 +111,8 @@ class AcumaticaClient(DiscoveryMixin, ActionsMixin):
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
+        # What the store's endpoint version names and wraps differently (endpoints.py).
+        self.version = endpoints.version_of(settings.endpoint_version)
         self._transport = Transport(
             settings,
             limiter=limiter or default_limiter(),
@@ -196,8 +209,8 @@ class AcumaticaClient(DiscoveryMixin, ActionsMixin):
     ) -> list[dict[str, Any]]:
         """One ``GET <endpoint>/<Entity>`` (a single page). Without ``top`` Acumatica returns
         every match: prefer :meth:`iter_pages` for anything that can grow."""
-        params = query_params(
-            filter=filter, expand=expand, select=select, custom=custom, top=top, skip=skip
+        params = self._params(
+            entity, filter=filter, expand=expand, select=select, custom=custom, top=top, skip=skip
         )
         response = self._request(
             "GET", self._url(entity), params=params, headers=headers, entity=entity
@@ -207,7 +220,7 @@ class AcumaticaClient(DiscoveryMixin, ActionsMixin):
             raise UnexpectedResponse(
                 f"Expected a JSON array of {entity} records", status_code=response.status_code
             )
-        return body
+        return [dialect.record(self.version, entity, item) for item in body]
 
     def iter_pages(
         self,
@@ -266,10 +279,10 @@ class AcumaticaClient(DiscoveryMixin, ActionsMixin):
     ) -> dict[str, Any]:
         """``GET <endpoint>/<Entity>/<key1>/<key2>`` (keys in the form's key order, e.g.
         ``get("SalesOrder", "SO", "000123")``). A missing record raises :class:`NotFound`."""
-        params = query_params(expand=expand, select=select, custom=custom)
+        params = self._params(entity, expand=expand, select=select, custom=custom)
         url = f"{self._url(entity)}/{_key_path(keys)}"
         response = self._request("GET", url, params=params, headers=headers, entity=entity)
-        return record_body(response, entity)
+        return dialect.record(self.version, entity, record_body(response, entity))
 
     def get_by_id(self, entity: str, record_id: str, **options: Any) -> dict[str, Any]:
         """``GET <endpoint>/<Entity>/<id>``; the id is the record's ``id`` (its NoteID)."""
@@ -300,11 +313,12 @@ class AcumaticaClient(DiscoveryMixin, ActionsMixin):
             extra["If-None-Match"] = "*"
         if update_only:
             extra["If-Match"] = "*"
-        params = query_params(expand=expand, select=select, custom=custom)
+        params = self._params(entity, expand=expand, select=select, custom=custom)
+        sent = dialect.body(self.version, entity, wrap(body))
         response = self._request(
-            "PUT", self._url(entity), params=params, json=wrap(body), headers=extra, entity=entity
+            "PUT", self._url(entity), params=params, json=sent, headers=extra, entity=entity
         )
-        return record_body(response, entity)
+        return dialect.record(self.version, entity, record_body(response, entity))
 
     def delete(self, entity: str, *keys: Any) -> None:
         """``DELETE <endpoint>/<Entity>/<keys>`` (or an id). Detail lines are removed with a PUT
@@ -319,6 +333,23 @@ class AcumaticaClient(DiscoveryMixin, ActionsMixin):
         return json_body(response)
 
     # --- plumbing ----------------------------------------------------------------------------
+
+    def _params(
+        self,
+        entity: str,
+        *,
+        filter: Filter | str | None = None,
+        expand: Names = None,
+        select: Names = None,
+        custom: Names = None,
+        top: int | None = None,
+        skip: int | None = None,
+    ) -> dict[str, str]:
+        """The ``$``-options in this endpoint version's terms (:func:`dialect.query`)."""
+        translated = dialect.query(
+            self.version, entity, filter=filter, expand=_names(expand), select=_names(select)
+        )
+        return {**translated, **query_params(custom=custom, top=top, skip=skip)}
 
     def _url(self, entity: str, *names: str) -> str:
         """``<endpoint>/<Entity>[/<Action>]``, names checked so none can add path segments."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -93,16 +93,61 @@ def custom_field(type_name: str, view_field: str) -> str:
     return field_path(f"cf.{type_name}(f='{view_field}')")
 
 
+class FilterSyntax:
+    """How a filter's parts are written: Contract Version 4 as built here, field names as given.
+    ``connector.acumatica.dialect`` writes them for another endpoint version (renamed fields,
+    drop-down IDs, OData 4.01 literals)."""
+
+    def field(self, name: str) -> str:
+        return name
+
+    def literal(self, name: str, value: Any) -> str:
+        return literal(value)
+
+    def function(self, function: str, name: str, value: str) -> str:
+        if function == "substringof":
+            return f"substringof({string_literal(value)},{name})"
+        return f"{function}({name},{string_literal(value)})"
+
+
+CV4 = FilterSyntax()
+
+
 @dataclass(frozen=True)
 class Filter:
-    """A ``$filter`` expression. Combine with ``&``, ``|`` and ``~`` or :func:`and_`/:func:`or_`."""
+    """A ``$filter`` expression. Combine with ``&``, ``|`` and ``~`` or :func:`and_`/:func:`or_`.
+
+    ``text`` is the expression as Contract Version 4 reads it; ``node`` keeps its parts so that
+    :meth:`render` can write it for another endpoint version. A filter made from a string has
+    no parts and renders as that string."""
 
     text: str
     # "atom", "and", "or", "not": what to parenthesise when nesting.
     kind: str = "atom"
+    # ("cmp", op, field, value) | ("func", name, field, value) | ("and"|"or", parts) |
+    # ("not", inner) | () for a filter given as text.
+    node: tuple = field(default=(), compare=False, repr=False)
 
     def __str__(self) -> str:
         return self.text
+
+    def render(self, syntax: FilterSyntax = CV4) -> str:
+        node = self.node
+        if not node:
+            return self.text
+        if node[0] == "cmp":
+            _, op, name, value = node
+            return f"{syntax.field(name)} {op} {syntax.literal(name, value)}"
+        if node[0] == "func":
+            _, function, name, value = node
+            return syntax.function(function, syntax.field(name), value)
+        if node[0] == "not":
+            return f"not ({node[1].render(syntax)})"
+        joiner, parts = node
+        wrap = "or" if joiner == "and" else "and"
+        return f" {joiner} ".join(
+            f"({p.render(syntax)})" if p.kind == wrap else p.render(syntax) for p in parts
+        )
 
     def __and__(self, other: Filter) -> Filter:
         return and_(self, other)
@@ -115,7 +160,7 @@ class Filter:
 
 
 def _compare(op: str, name: str, value: Any) -> Filter:
-    return Filter(f"{field_path(name)} {op} {literal(value)}")
+    return Filter(f"{field_path(name)} {op} {literal(value)}", node=("cmp", op, name, value))
 
 
 def eq(name: str, value: Any) -> Filter:
@@ -142,17 +187,23 @@ def le(name: str, value: Any) -> Filter:
     return _compare("le", name, value)
 
 
+def _function(function: str, name: str, value: str) -> Filter:
+    text = CV4.function(function, field_path(name), value)
+    return Filter(text, node=("func", function, name, value))
+
+
 def startswith(name: str, value: str) -> Filter:
-    return Filter(f"startswith({field_path(name)},{string_literal(value)})")
+    return _function("startswith", name, value)
 
 
 def endswith(name: str, value: str) -> Filter:
-    return Filter(f"endswith({field_path(name)},{string_literal(value)})")
+    return _function("endswith", name, value)
 
 
 def substringof(value: str, name: str) -> Filter:
-    """OData v3 argument order: the needle first, then the field."""
-    return Filter(f"substringof({string_literal(value)},{field_path(name)})")
+    """OData v3 argument order: the needle first, then the field (``contains(field, needle)``
+    on a Contract Version 5 endpoint, written so by :meth:`Filter.render`)."""
+    return _function("substringof", name, value)
 
 
 def _parts(filters: Iterable[Filter | str | None]) -> list[Filter]:
@@ -166,7 +217,7 @@ def and_(*filters: Filter | str | None) -> Filter:
     if len(parts) == 1:
         return parts[0]
     text = " and ".join(f"({p})" if p.kind == "or" else str(p) for p in parts)
-    return Filter(text, "and")
+    return Filter(text, "and", node=("and", tuple(parts)))
 
 
 def or_(*filters: Filter | str | None) -> Filter:
@@ -175,11 +226,11 @@ def or_(*filters: Filter | str | None) -> Filter:
         return parts[0]
     # "and" binds tighter than "or", but explicit parentheses read better in request logs.
     text = " or ".join(f"({p})" if p.kind == "and" else str(p) for p in parts)
-    return Filter(text, "or")
+    return Filter(text, "or", node=("or", tuple(parts)))
 
 
 def not_(inner: Filter) -> Filter:
-    return Filter(f"not ({inner})", "not")
+    return Filter(f"not ({inner})", "not", node=("not", inner))
 
 
 def in_(name: str, values: Iterable[Any]) -> Filter:
