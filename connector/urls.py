@@ -9,6 +9,7 @@ from console.urls import history_urlpatterns
 from console.views import ops as ops_views
 from fulfillment.urls import carrier_urlpatterns, push_urlpatterns, token_urlpatterns
 from fulfillment.views.push import push_webhook
+from fulfillment.webhook_urls import webhook_urlpatterns
 from stores.urls import public_urlpatterns as stores_public_urlpatterns
 
 from . import views
@@ -29,6 +30,8 @@ urlpatterns = [
     path("stores/<int:store_id>/push/", include((push_urlpatterns, "push"))),
     path("stores/<int:store_id>/history/", include((history_urlpatterns, "history"))),
     path("orders/", include("fulfillment.urls")),
+    # The warehouse's webhook subscriptions, their deliveries and replays (fulfillment.events).
+    path("webhooks/", include((webhook_urlpatterns, "webhooks"))),
     path("api-tokens/", include((token_urlpatterns, "api_tokens"))),
     # Acumatica's push notifications (no session, no CSRF: the per-store secret header).
     path("push/<str:key>/", push_webhook, name="push_webhook"),

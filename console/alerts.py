@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connector.models import Heartbeat
+from fulfillment.events.selectors import subscriptions_disabled_by_failures
 from fulfillment.models import Fulfillment, FulfillmentStatus
 from stores.models import StoreConnection, StoreStatus
 
@@ -163,7 +164,30 @@ def causes_current(stores: list[StoreConnection], *, now: dt.datetime) -> list[C
         scheduler = _scheduler_cause(now)
         if scheduler:
             causes.append(scheduler)
+    webhooks = _webhooks_cause()
+    if webhooks:
+        causes.append(webhooks)
     return causes
+
+
+def _webhooks_cause() -> CurrentCause | None:
+    """Subscriptions fulfillment.events disabled after a day of failures (it cannot call the
+    console: the evaluator reads that state, as it reads stores and write-backs)."""
+    disabled = subscriptions_disabled_by_failures()
+    if not disabled:
+        return None
+    return CurrentCause(
+        None,
+        AlertCause.WEBHOOKS_DISABLED,
+        detail="\n".join(
+            f"{s.merchant.name}: {s.url} — {s.disabled_reason}"
+            for s in disabled[:RECORD_FAILURES_LISTED]
+        ),
+        severity=AlertSeverity.CRITICAL,
+        action_url=reverse("webhooks:list"),
+        occurrences=len(disabled),
+        count=len(disabled),
+    )
 
 
 def _store_causes(h: StoreHealth, now: dt.datetime) -> list[CurrentCause]:

@@ -24,6 +24,7 @@ class AlertCause(models.TextChoices):
     WRITEBACK_FAILED = "writeback_failed", "Write-backs failed"
     WRITEBACK_HELD = "writeback_held", "Write-backs held"
     SCHEDULER_DOWN = "scheduler_down", "Scheduler not running"
+    WEBHOOKS_DISABLED = "webhooks_disabled", "Webhook subscriptions disabled"
 
 
 TITLES = {
@@ -36,6 +37,7 @@ TITLES = {
     AlertCause.WRITEBACK_FAILED: "{store}: {count} write-backs failed",
     AlertCause.WRITEBACK_HELD: "{store}: {count} write-backs held",
     AlertCause.SCHEDULER_DOWN: "Scheduler not running: no imports or retries are being started",
+    AlertCause.WEBHOOKS_DISABLED: "{count} webhook subscriptions disabled after failing for a day",
 }
 ACTION_HINTS = {
     AlertCause.STORE_NEEDS_ATTENTION: "Fix the credentials or the user's rights in Acumatica, "
@@ -55,6 +57,9 @@ ACTION_HINTS = {
     "done.",
     AlertCause.SCHEDULER_DOWN: "Start (or restart) celery beat; see the README's deployment "
     "section.",
+    AlertCause.WEBHOOKS_DISABLED: "The warehouse's receiver kept failing: once it answers again, "
+    "enable the subscription on the Webhooks page (waiting events are then sent) and replay "
+    "any that failed.",
 }
 # Held for a carrier without a mapping: the fix is on the store's carrier page.
 HELD_FOR_CARRIER_HINT = (
@@ -70,6 +75,7 @@ CLEARED = {
     AlertCause.WRITEBACK_FAILED: "cleared: no write-back is failed",
     AlertCause.WRITEBACK_HELD: "cleared: no write-back is held",
     AlertCause.SCHEDULER_DOWN: "cleared: the scheduler is running",
+    AlertCause.WEBHOOKS_DISABLED: "cleared: no subscription is disabled by failures",
 }
 # Why an open alert closes when its store is no longer watched, whatever its cause.
 CLOSED_BY_STORE_STATUS = {

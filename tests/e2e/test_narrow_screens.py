@@ -7,6 +7,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
+from fulfillment.events import event_record
+from fulfillment.events.payloads import store_data
+from fulfillment.events.subscriptions import subscription_create
 from fulfillment.importing.sync import import_run
 from fulfillment.models import ImportRun, Order
 from stores.models import Role, UserProfile
@@ -31,6 +34,12 @@ def test_no_page_scrolls_sideways_at_390_px(
     assert import_run(store=store, trigger="manual").status == "succeeded"
     order = Order.objects.filter(store=store).order_by("pk").first()
     run = ImportRun.objects.filter(store=store).first()
+    subscription, _ = subscription_create(
+        merchant=store.merchant,
+        url="https://a-rather-long-warehouse-host-name.example.com/hooks/acumatica/events",
+    )
+    event = event_record(kind="store.needs_attention", store=store, data=store_data(store))
+    delivery = event.deliveries.get()
     pages = {
         "dashboard": "/console/",
         "stores": "/stores/",
@@ -45,6 +54,9 @@ def test_no_page_scrolls_sideways_at_390_px(
         "why": "/orders/why/",
         "alerts": "/console/alerts/",
         "audit": "/console/audit/",
+        "webhooks": "/webhooks/",
+        "webhook": f"/webhooks/{subscription.pk}/",
+        "webhook-delivery": f"/webhooks/deliveries/{delivery.pk}/",
         "history": f"/stores/{store.pk}/history/",
         "api-tokens": "/api-tokens/",
     }

@@ -10,7 +10,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from console.models import Alert, AlertCause
 from fulfillment.api.tokens import api_token_create
-from fulfillment.models import ImportRun
+from fulfillment.events import event_record
+from fulfillment.events.payloads import store_data
+from fulfillment.events.subscriptions import subscription_create
+from fulfillment.models import EventDelivery, EventKind, ImportRun
 from fulfillment.writeback.carriers import carrier_mapping_set
 from fulfillment.writeback.samples import fulfillment_build
 from stores.models import AuditEntry, Role
@@ -81,7 +84,16 @@ def victim(sandbox, store_factory, merchant_factory, shippable_order):
     mapping = carrier_mapping_set(store=store, carrier="UPS", service="Ground", ship_via="UPSGND")
     alert = Alert.objects.create(store=store, cause=AlertCause.IMPORT_FAILING, title=SECRET_NAME)
     token, _ = api_token_create(name=f"{SECRET_NAME} WMS", merchants=[store.merchant])
+    # Webhooks: a subscription of the victim's merchant, and an event naming the store with its
+    # delivery.
+    subscription, _ = subscription_create(
+        merchant=store.merchant, url="https://victim.example.com/hooks", description=SECRET_NAME
+    )
+    event = event_record(kind=EventKind.STORE_NEEDS_ATTENTION, store=store, data=store_data(store))
     return {
+        "subscription_id": subscription.pk,
+        "delivery_id": EventDelivery.objects.get(event=event).pk,
+        "event_id": event.pk,
         "store_id": store.pk,
         "order_id": order.pk,
         "run_id": ImportRun.objects.filter(store=store).first().pk,
