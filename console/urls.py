@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alerts, audit, dashboard, history
+from .views import alerts, audit, dashboard, history, merchant_health, reconciliation
 
 app_name = "console"
 
@@ -10,6 +10,23 @@ urlpatterns = [
     path("alerts/", alerts.alert_list, name="alert_list"),
     path("alerts/<int:alert_id>/", alerts.alert_detail, name="alert_detail"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("health/", merchant_health.merchant_health, name="merchant_health"),
+    path("reconciliation/", reconciliation.reconciliation_list, name="reconciliation_list"),
+    path(
+        "reconciliation/<int:report_id>/",
+        reconciliation.reconciliation_detail,
+        name="reconciliation_detail",
+    ),
+    path(
+        "reconciliation/<int:report_id>/export.csv",
+        reconciliation.reconciliation_export,
+        name="reconciliation_export",
+    ),
+    path(
+        "stores/<int:store_id>/reconcile/",
+        reconciliation.store_reconcile,
+        name="store_reconcile",
+    ),
 ]
 
 # Mounted at /stores/<store_id>/history/ by connector.urls, namespace "history": a store's

@@ -96,8 +96,10 @@ def order_backfill_status(
         return BackfillOutcome(False, f"Read again: {result.reason}")
     order = Order.objects.get(pk=order.pk)
     left = order.status not in WAREHOUSE_QUEUE_STATUSES
-    text = f"Read again from Acumatica: it is {order.get_status_display().lower()} here now"
-    text += f" ({order.status_reason.rstrip('.')})" if order.status_reason else ""
+    label = order.get_status_display()
+    text = f"Read again from Acumatica; here it is now: {label}"
+    reason = order.status_reason.rstrip(".")
+    text += f" ({reason})" if reason and reason != label else ""
     text += ", flagged to the warehouse." if order.changed_at_source and left else "."
     if not result.ok:
         text += f" {result.reason}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
+from console.reconciliation.services import reconciliation_run_now
 from fulfillment.events import event_record
 from fulfillment.events.payloads import store_data
 from fulfillment.events.subscriptions import subscription_create
@@ -40,6 +41,7 @@ def test_no_page_scrolls_sideways_at_390_px(
     )
     event = event_record(kind="store.needs_attention", store=store, data=store_data(store))
     delivery = event.deliveries.get()
+    report = reconciliation_run_now(store=store, since=None)
     pages = {
         "dashboard": "/console/",
         "stores": "/stores/",
@@ -57,6 +59,10 @@ def test_no_page_scrolls_sideways_at_390_px(
         "webhooks": "/webhooks/",
         "webhook": f"/webhooks/{subscription.pk}/",
         "webhook-delivery": f"/webhooks/deliveries/{delivery.pk}/",
+        "health": f"/console/health/?merchant={store.merchant_id}",
+        "reconciliations": "/console/reconciliation/",
+        "reconciliation": f"/console/reconciliation/{report.pk}/",
+        "reconcile": f"/console/stores/{store.pk}/reconcile/",
         "history": f"/stores/{store.pk}/history/",
         "api-tokens": "/api-tokens/",
     }

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from console.models import Alert, AlertCause
+from console.reconciliation.services import reconciliation_run_now
 from fulfillment.api.tokens import api_token_create
 from fulfillment.events import event_record
 from fulfillment.events.payloads import store_data
@@ -84,6 +85,9 @@ def victim(sandbox, store_factory, merchant_factory, shippable_order):
     mapping = carrier_mapping_set(store=store, carrier="UPS", service="Ground", ship_via="UPSGND")
     alert = Alert.objects.create(store=store, cause=AlertCause.IMPORT_FAILING, title=SECRET_NAME)
     token, _ = api_token_create(name=f"{SECRET_NAME} WMS", merchants=[store.merchant])
+    # A finished reconciliation report of the store with a difference naming the store.
+    report = reconciliation_run_now(store=store, since=None)
+    report.differences.create(kind="not_imported", document="SO 1", reason=SECRET_NAME)
     # Webhooks: a subscription of the victim's merchant, and an event naming the store with its
     # delivery.
     subscription, _ = subscription_create(
@@ -103,6 +107,7 @@ def victim(sandbox, store_factory, merchant_factory, shippable_order):
         # A configuration change of the store (its creation): the history's revert page.
         "entry_id": AuditEntry.objects.filter(store=store).order_by("pk").first().pk,
         "token_id": token.pk,
+        "report_id": report.pk,
     }
 
 
