@@ -43,7 +43,10 @@ class Mode:
     expand: tuple[str, ...]
     # Only what the import reads (every field exists since Default/20.200.001): pages are a
     # fraction of the size, and a field Acumatica cannot fetch in bulk ("Optimization cannot
-    # be performed", API.md §3) cannot break the import unless it needs it.
+    # be performed", API.md §3) cannot break the import unless it needs it. Names here (and
+    # last_modified_field, the statuses, the filters) are the connector's vocabulary,
+    # Default/24.200.001's: the client writes them as the store's endpoint version names them
+    # (26.200.001: LastModifiedDateTime, drop-downs by ID) from connector.acumatica.endpoints.
     select: tuple[str, ...]
     open_statuses: frozenset[str]  # casefolded
     held_statuses: frozenset[str]  # casefolded; the Hold box always holds

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from connector.acumatica.endpoints import version_of
+
 from ..models import (
     CarrierMapping,
     Fulfillment,
@@ -84,6 +86,8 @@ class ShipmentPlan:
     # Shipment mode: the Shipment to update, and its lines this fulfillment did not ship.
     shipment_nbr: str = ""
     unshipped_line_nbrs: tuple[int, ...] = ()
+    # The store's endpoint version (what it can hold: 20.200.001 has no package dimensions).
+    endpoint_version: str = ""
 
     @property
     def description(self) -> str:
@@ -169,8 +173,12 @@ def plan_for(
         shipped = {item.order_line.line_nbr for item in fulfilled}
         unshipped = tuple(sorted(set(order.lines.values_list("line_nbr", flat=True)) - shipped))
 
+    endpoint = version_of(store.endpoint_version)
     context = _PackageContext(
         mapping=mapping,
+        # An endpoint without package dimensions (20.200.001) is not sent them, and the
+        # read-back does not expect them (API.md §11).
+        dimensions=endpoint.has("ShipmentPackage", "Length"),
         carrier=fulfillment.carrier,
         include_contents=store.include_package_contents,
         mode=mode,
@@ -199,12 +207,14 @@ def plan_for(
         weight_uom=weight_uom,
         shipment_nbr="" if mode.creates_shipment else order.erp_shipment_nbr,
         unshipped_line_nbrs=unshipped,
+        endpoint_version=endpoint.version,
     )
 
 
 @dataclass(frozen=True)
 class _PackageContext:
     mapping: CarrierMapping
+    dimensions: bool
     carrier: str
     include_contents: bool
     mode: Mode
@@ -226,7 +236,7 @@ def _package(package: FulfillmentPackage, ctx: _PackageContext) -> PackagePlan:
         weight = units.convert_weight(package.weight, package.weight_unit, ctx.weight_uom)
         dimensions = [
             units.convert_length(value, package.dimension_unit, ctx.length_uom)
-            if value is not None
+            if value is not None and ctx.dimensions
             else None
             for value in (package.length, package.width, package.height)
         ]
