@@ -37,6 +37,11 @@ BEAT_SCHEDULE = {
     "stores-prune-calls": {"task": "stores.prune_calls", "schedule": 3600.0},
     # Reminds once when a store's Client Secret or password passes CONNECTOR_SECRET_MAX_AGE_DAYS.
     "stores-remind-old-secrets": {"task": "stores.remind_old_secrets", "schedule": 6 * 3600.0},
+    # Deletes drafts a wizard left unfinished (CONNECTOR_DRAFT_ABANDONED_DAYS), audited.
+    "stores-remove-abandoned-drafts": {
+        "task": "stores.remove_abandoned_drafts",
+        "schedule": 86400.0,
+    },
     # Reconciles every active store over the last day once a day, and prunes old reports
     # (CONNECTOR_RECONCILIATION_WINDOW_HOURS, CONNECTOR_RECONCILIATION_RETENTION_DAYS).
     "console-reconcile-stores": {"task": "console.reconcile_stores", "schedule": 86400.0},

@@ -378,3 +378,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://connector")}
 # staff, CONNECTOR_ALERT_RECIPIENTS and the store's merchant users) and a warning on its page;
 # 0: no reminders. Acumatica's shared secrets can be given an expiry date (SM303010).
 CONNECTOR_SECRET_MAX_AGE_DAYS = env.int("CONNECTOR_SECRET_MAX_AGE_DAYS", default=90)
+# Drafts never activated and untouched for this many days (a wizard given up) are deleted, audited
+# (stores.drafts; daily). A draft waiting for, or given, the merchant's credentials link stays.
+# 0: never.
+CONNECTOR_DRAFT_ABANDONED_DAYS = env.int("CONNECTOR_DRAFT_ABANDONED_DAYS", default=30)

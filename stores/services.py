@@ -121,6 +121,8 @@ def store_create(
     fields = normalised_store_fields(fields)
     with transaction.atomic():
         store = StoreConnection(merchant=merchant, name=name.strip(), **fields)
+        if getattr(actor, "pk", None) and hasattr(actor, "get_username"):
+            store.created_by = actor
         if credentials_later:
             _set_status(store, StoreStatus.DRAFT, "Waiting for the merchant's Acumatica sign-in.")
             blank = [n for n in SIGN_IN_FIELDS if not getattr(store, n)]
@@ -242,6 +244,14 @@ def store_connection_test(*, store: StoreConnection, actor=None, via: str = CONS
         via=via,
     )
     return result
+
+
+def store_sign_in_check(*, store: StoreConnection):
+    """The connection test up to signing in (signed out again), for the wizard's credential
+    step: the first check that failed, or None when Acumatica accepted the sign-in. Nothing is
+    recorded on the store (its calls are, as every call)."""
+    result = connection_test_run(store=store, until="sign_in")
+    return next((c for c in result.checks if c.status == "fail"), None)
 
 
 def store_activate(

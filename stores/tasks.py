@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from .calls import calls_prune
+from .drafts import drafts_abandoned_remove
 from .secret_age import secret_age_reminders_send
 
 logger = logging.getLogger("connector.stores")
@@ -28,3 +29,11 @@ def remind_old_secrets() -> int:
     """Every few hours (beat): one reminder per store whose Client Secret or password passed
     CONNECTOR_SECRET_MAX_AGE_DAYS since it was entered."""
     return secret_age_reminders_send()
+
+
+@shared_task(name="stores.remove_abandoned_drafts")
+def remove_abandoned_drafts() -> int:
+    """Daily (beat): delete drafts a wizard left unfinished for CONNECTOR_DRAFT_ABANDONED_DAYS."""
+    removed = drafts_abandoned_remove()
+    logger.info("removed %d abandoned drafts", removed)
+    return removed

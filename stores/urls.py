@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:store_id>/setup/settings/", wizard.setup_settings, name="setup_settings"),
     path("<int:store_id>/setup/test/", wizard.setup_test, name="setup_test"),
     path("<int:store_id>/setup/review/", wizard.setup_review, name="setup_review"),
+    path("<int:store_id>/setup/discard/", wizard.discard_draft, name="discard_draft"),
     path("<int:store_id>/", store.store_detail, name="detail"),
     path("<int:store_id>/edit/", store.store_edit, name="edit"),
     path("<int:store_id>/test/", store.store_test, name="test"),

@@ -39,14 +39,22 @@ def step_add(step: Step) -> None:
 logger = logging.getLogger("connector.stores")
 
 
-def connection_test_run(*, store: StoreConnection) -> ConnectionTestResult:
+def connection_test_run(
+    *, store: StoreConnection, until: str | None = None
+) -> ConnectionTestResult:
+    """Every check in order; ``until`` stops after the check of that key (the wizard's
+    credential step runs the test up to "sign_in": the site, and whether the sign-in works)."""
+    steps = (*STEPS, *_ADDED)
+    if until is not None:
+        keys = [s.key for s in steps]
+        steps = steps[: keys.index(until) + 1]
     checks: list[Check] = []
     # For each check that did not pass: the title of the failed check that is the root cause.
     blocked_by: dict[str, str] = {}
     halted_at: Check | None = None
     with ExitStack() as stack:
         ctx = Context(store=store, stack=stack)
-        for step in (*STEPS, *_ADDED):
+        for step in steps:
             outcome = _blocked(step, blocked_by, halted_at)
             halts = False
             if outcome is None:

@@ -15,6 +15,17 @@ def secrets_set_at_from_last_update(apps, schema_editor):
     StoreSecrets.objects.exclude(password="").update(password_set_at=F("updated_at"))
 
 
+def stores_created_by_from_audit(apps, schema_editor):
+    """Who started each existing store: the person its "store.create" audit entry names."""
+    StoreConnection = apps.get_model("stores", "StoreConnection")
+    AuditEntry = apps.get_model("stores", "AuditEntry")
+    created = AuditEntry.objects.filter(action="store.create", actor__isnull=False)
+    for store_id, actor_id in created.values_list("store_id", "actor_id"):
+        StoreConnection.objects.filter(pk=store_id, created_by__isnull=True).update(
+            created_by_id=actor_id
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -76,5 +87,11 @@ class Migration(migrations.Migration):
             name='client_id',
             field=models.CharField(blank=True, help_text='<GUID>@<Tenant>', max_length=200),
         ),
+        migrations.AddField(
+            model_name='storeconnection',
+            name='created_by',
+            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
         migrations.RunPython(secrets_set_at_from_last_update, migrations.RunPython.noop),
+        migrations.RunPython(stores_created_by_from_audit, migrations.RunPython.noop),
     ]

@@ -162,6 +162,15 @@ class StoreConnection(models.Model):
     # The checks of the last connection test: [{"key", "title", "status", "message", "fix"}].
     last_test_result = models.JSONField(default=list, blank=True)
 
+    # Who started it (the wizard offers them to resume or discard an unfinished draft).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

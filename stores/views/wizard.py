@@ -8,6 +8,7 @@ Going back shows what was entered, with secrets as "stored — leave blank to ke
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +17,8 @@ from django.shortcuts import redirect, render
 
 from .. import access, services
 from ..credentials import store_has_secrets
+from ..drafts import drafts_unfinished_for, store_draft_discard
+from ..endpoint_versions import endpoint_proposal, supported_text, wizard_version
 from ..forms import (
     CredentialsForm,
     SettingsForm,
@@ -62,7 +65,14 @@ def new_basics(request):
     return render(
         request,
         "stores/setup_basics.html",
-        {"form": form, "step": "basics", "store": None, "basics": saved},
+        {
+            "form": form,
+            "step": "basics",
+            "store": None,
+            "basics": saved,
+            "unfinished": drafts_unfinished_for(user=request.user),
+            "abandoned_days": settings.CONNECTOR_DRAFT_ABANDONED_DAYS,
+        },
     )
 
 
@@ -101,7 +111,7 @@ def new_credentials(request):
                 request,
                 "Saved as a draft: the secrets are stored encrypted and will not be shown again.",
             )
-            return redirect("stores:setup_settings", store_id=store.pk)
+            return _after_credentials(request, store)
     chosen = merchant_for(user=request.user, merchant_id=basics.get("merchant_id"))
     merchant_name = basics.get("new_merchant") or (chosen.name if chosen else None)
     return render(
@@ -162,19 +172,68 @@ def setup_basics(request, store):
     return _setup_step(request, store, form, step="basics", next_step="credentials")
 
 
+def _after_credentials(request, store):
+    """Sign in once with what was saved (and out again): on to the settings when Acumatica
+    accepts it, else back to the credentials with the cause and the fix, as the connection
+    test names them."""
+    failed = services.store_sign_in_check(store=store)
+    if failed is None:
+        messages.success(
+            request, "Acumatica accepted the sign-in (the connector signed out again)."
+        )
+        return redirect("stores:setup_settings", store_id=store.pk)
+    messages.error(request, f"{failed.title}: {failed.message}")
+    if failed.fix:
+        messages.info(request, f"How to fix it: {failed.fix}")
+    return redirect("stores:setup_credentials", store_id=store.pk)
+
+
 @receives_secrets
 @store_page()
 def setup_credentials(request, store):
     form = CredentialsForm(
         posted(request), stored_secrets=store_has_secrets(store), initial=credentials_initial(store)
     )
-    return _setup_step(request, store, form, step="credentials", next_step="settings")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.store_update(store=store, actor=request.user, **form.store_values())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _after_credentials(request, store)
+    return render(
+        request,
+        "stores/setup_credentials.html",
+        {"form": form, "step": "credentials", "store": store},
+    )
 
 
 @store_page()
 def setup_settings(request, store):
-    form = SettingsForm(posted(request), initial=settings_initial(store))
-    return _setup_step(request, store, form, step="settings", next_step="test")
+    initial = settings_initial(store)
+    proposal = proposed = None
+    if request.method != "POST":
+        # What the instance has installed (GET /entity): the newest version the connector
+        # supports is proposed, unless one that is installed was already chosen.
+        proposal = endpoint_proposal(store=store)
+        proposed = wizard_version(store, proposal)
+        if proposed:
+            initial["endpoint_version"] = proposed
+    form = SettingsForm(posted(request), initial=initial)
+    if request.method == "POST":
+        return _setup_step(request, store, form, step="settings", next_step="test")
+    return render(
+        request,
+        "stores/setup_settings.html",
+        {
+            "form": form,
+            "step": "settings",
+            "store": store,
+            "proposal": proposal,
+            "proposed": proposed,
+            "supported": supported_text(),
+        },
+    )
 
 
 @store_page()
@@ -190,3 +249,19 @@ def setup_review(request, store):
     return render(
         request, "stores/setup_review.html", {**review_context(request, store), "step": "review"}
     )
+
+
+@store_page(post_only=True)
+def discard_draft(request, store):
+    """Delete a draft the wizard left unfinished (its creator or 3PL staff)."""
+    name = store.name
+    try:
+        store_draft_discard(store=store, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("stores:detail", store_id=store.pk)
+    session = request.session.get(WIZARD_SESSION_KEY) or {}
+    if session.get("store_id") == store.pk:
+        request.session.pop(WIZARD_SESSION_KEY, None)
+    messages.success(request, f"Discarded the draft {name}.")
+    return redirect("stores:new")

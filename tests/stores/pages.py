@@ -54,15 +54,19 @@ def start_wizard(client, *, name="Main store", **basics) -> None:
     assert response["Location"] == reverse("stores:new_credentials")
 
 
-def create_draft(client, sandbox, *, name="Main store", basics=None, **credentials):
-    """Steps 1 and 2: the draft store exists afterwards."""
+def create_draft(
+    client, sandbox, *, name="Main store", basics=None, sign_in_fails=False, **credentials
+):
+    """Steps 1 and 2: the draft store exists afterwards. Saving the credentials signs in once:
+    on to the settings when that works, back to the credentials (``sign_in_fails``) when not."""
     start_wizard(client, name=name, **(basics or {}))
     response = client.post(
         reverse("stores:new_credentials"), credentials_for(sandbox, **credentials)
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     store = StoreConnection.objects.get(name=name)
-    assert response["Location"] == reverse("stores:setup_settings", args=[store.pk])
+    next_step = "setup_credentials" if sign_in_fails else "setup_settings"
+    assert response["Location"] == reverse(f"stores:{next_step}", args=[store.pk])
     return store
 
 

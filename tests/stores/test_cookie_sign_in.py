@@ -31,9 +31,7 @@ def _check(result, key):
     return next(c for c in result.checks if c.key == key)
 
 
-def test_the_connection_test_signs_in_with_a_cookie_session_and_out_again(
-    sandbox, store_factory
-):
+def test_the_connection_test_signs_in_with_a_cookie_session_and_out_again(sandbox, store_factory):
     store = _cookie_store(store_factory, sandbox)
     result = store_connection_test(store=store)
     assert result.passed, result.to_dicts()
@@ -46,9 +44,7 @@ def test_the_connection_test_signs_in_with_a_cookie_session_and_out_again(
     assert len(sandbox.sessions) == 0
 
 
-def test_a_wrong_password_and_a_wrong_tenant_get_different_messages(
-    sandbox_factory, store_factory
-):
+def test_a_wrong_password_and_a_wrong_tenant_get_different_messages(sandbox_factory, store_factory):
     sandbox = sandbox_factory(tenants=["Company", "Retail"])
     wrong_password = _cookie_store(store_factory, sandbox, password="not-it", tenant="Retail")
     wrong_tenant = _cookie_store(store_factory, sandbox, tenant="Nowhere")
@@ -119,5 +115,6 @@ def test_the_edit_page_switches_a_store_to_cookie_sign_in(
     assert response.status_code == 302, response.content.decode()[:3000]
     store.refresh_from_db()
     assert store.auth_method == AuthMethod.COOKIE
-    assert "Cookie sign-in" in client.get(reverse("stores:detail", args=[store.pk])).content.decode()
+    detail = client.get(reverse("stores:detail", args=[store.pk])).content.decode()
+    assert "Cookie sign-in" in detail
     assert store_connection_test(store=store).passed

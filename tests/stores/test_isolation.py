@@ -26,6 +26,7 @@ STORE_URL_NAMES = [
     "delete",
     "handoff",
     "handoff_revoke",
+    "discard_draft",
 ]
 
 

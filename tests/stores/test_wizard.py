@@ -266,7 +266,7 @@ def test_settings_errors_are_shown_next_to_the_field(
 
 def test_a_failing_test_names_the_cause_and_activation_is_refused(merchant_client, sandbox):
     client = merchant_client
-    store = create_draft(client, sandbox, password="not-the-password")
+    store = create_draft(client, sandbox, password="not-the-password", sign_in_fails=True)
     save_settings(client, store)
     response = run_test_step(client, store)
 
@@ -307,7 +307,9 @@ def test_a_failing_test_names_the_cause_and_activation_is_refused(merchant_clien
 
 def test_an_operator_may_force_activation_with_a_reason(operator_client, sandbox, merchant):
     client = operator_client
-    store = create_draft(client, sandbox, basics={"merchant": merchant.pk}, password="wrong")
+    store = create_draft(
+        client, sandbox, basics={"merchant": merchant.pk}, password="wrong", sign_in_fails=True
+    )
     run_test_step(client, store)
     assert store.last_test_passed is False
 
