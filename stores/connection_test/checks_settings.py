@@ -15,7 +15,9 @@ from connector.acumatica import (
     odata,
     values,
 )
+from connector.acumatica.endpoints import is_supported
 
+from ..endpoint_versions import proposal_from, supported_text
 from .checks_site import tenant_of
 from .outcome import USER_ROLES, USERS, Context, Outcome, fail, ok, skip, warn
 
@@ -24,14 +26,18 @@ def check_endpoint(ctx: Context) -> Outcome:
     store = ctx.store
     wanted = f"{store.endpoint_name}/{store.endpoint_version}"
     info = ctx.acumatica.discover(refresh=True)
+    proposal = proposal_from(info.endpoints, name=store.endpoint_name)
     for endpoint in info.endpoints:
         # Web API routes are case-insensitive: "default" reaches "Default".
         if endpoint.name.lower() == store.endpoint_name.lower() and (
             endpoint.version == store.endpoint_version
         ):
-            return ok(f"Endpoint {wanted} is installed.")
+            return _installed(wanted, store.endpoint_version, proposal)
     installed = ", ".join(info.installed) or "none"
-    closest = closest_endpoint(info.endpoints, store.endpoint_name, store.endpoint_version)
+    supported = [e for e in info.endpoints if is_supported(e.version)]
+    closest = closest_endpoint(
+        tuple(supported) or info.endpoints, store.endpoint_name, store.endpoint_version
+    )
     use = (
         f"Set Endpoint Name/Version to {closest.name} / {closest.version}, the closest installed, "
         if closest
@@ -41,6 +47,31 @@ def check_endpoint(ctx: Context) -> Outcome:
         f"Endpoint {wanted} is not installed on this Acumatica instance. Installed: {installed}.",
         f"{use}or install {wanted} on Web Service Endpoints (SM207060).",
     )
+
+
+def _installed(wanted: str, version: str, proposal) -> Outcome:
+    """The store's endpoint is installed: is it one the connector supports, and is a newer
+    supported one installed beside it?"""
+    if not is_supported(version):
+        use = (
+            f"Set Endpoint Version to {proposal.proposed}, the newest installed one it supports"
+            if proposal.proposed
+            else "Install one of those on Web Service Endpoints (SM207060) and set Endpoint "
+            "Version to it"
+        )
+        return fail(
+            f"Endpoint {wanted} is installed, but the connector does not support version "
+            f"{version}: it knows the field names and values of Default {supported_text()} "
+            "only, so it could misread or miswrite orders on this one.",
+            f"{use}.",
+        )
+    if proposal.newer_than(version):
+        return ok(
+            f"Endpoint {wanted} is installed. A newer one the connector supports, "
+            f"{proposal.name}/{proposal.proposed}, is installed too: the store page's endpoint "
+            "upgrade check compares them and switches when nothing the connector uses differs."
+        )
+    return ok(f"Endpoint {wanted} is installed.")
 
 
 def closest_endpoint(
