@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -238,10 +239,10 @@ def _plan_store_update(entry: AuditEntry, store: StoreConnection) -> RevertPlan:
             "; ".join(plan.kept) + "." if plan.kept else plan.secrets_note
         )
         return plan
-    validated = {n: v for n, v in restore.items() if n in STORE_FIELD_VALIDATORS}
+    # The checks a form applies (the Client ID / Tenant agreement needs both, as they are now).
+    validated = {n: v for n, v in restore.items() if n in STORE_FIELD_VALIDATORS or n == "tenant"}
     if {"client_id", "tenant"} & set(restore):
-        validated = {"client_id": store.client_id, "tenant": store.tenant, **restore}
-        validated = {n: v for n, v in validated.items() if n in (*STORE_FIELD_VALIDATORS, "tenant")}
+        validated = {"client_id": store.client_id, "tenant": store.tenant, **validated}
     errors = store_field_errors(validated)
     if errors:
         problems = " ".join(f"{_label(n)}: {' '.join(m)}" for n, m in errors.items())
@@ -258,11 +259,7 @@ def _plan_store_update(entry: AuditEntry, store: StoreConnection) -> RevertPlan:
         plan.notes.append(
             "The status is not restored with the settings: activate or pause the store for that"
         )
-
-    def apply(*, actor, via):
-        store_update(store=store, actor=actor, via=via, **restore)
-
-    plan.apply = apply
+    plan.apply = partial(store_update, store=store, **restore)
     return plan
 
 
@@ -280,11 +277,7 @@ def _plan_pause(entry: AuditEntry, store: StoreConnection) -> RevertPlan:
         if resumes_to_draft
         else "resume the store: it is active again"
     )
-
-    def apply(*, actor, via):
-        store_resume(store=store, actor=actor, via=via)
-
-    plan.apply = apply
+    plan.apply = partial(store_resume, store=store)
     return plan
 
 
@@ -301,11 +294,7 @@ def _plan_resume(entry: AuditEntry, store: StoreConnection) -> RevertPlan:
         )
         return plan
     plan.does.append("pause the store: no orders are imported until it is resumed")
-
-    def apply(*, actor, via):
-        store_pause(store=store, reason=f"Reverted entry #{entry.pk}.", actor=actor, via=via)
-
-    plan.apply = apply
+    plan.apply = partial(store_pause, store=store, reason=f"Reverted entry #{entry.pk}.")
     return plan
 
 
@@ -341,11 +330,7 @@ def _plan_mapping_create(entry: AuditEntry, store: StoreConnection) -> RevertPla
         )
         return plan
     plan.does.append(f"delete the mapping {_mapping_text(current)}")
-
-    def apply(*, actor, via):
-        carrier_mapping_delete(mapping=mapping, actor=actor, via=via)
-
-    plan.apply = apply
+    plan.apply = partial(carrier_mapping_delete, mapping=mapping)
     return plan
 
 
@@ -365,11 +350,7 @@ def _plan_mapping_update(entry: AuditEntry, store: StoreConnection) -> RevertPla
         return plan
     values = {**current, **{n: v or "" for n, v in restore.items()}}
     plan.does.append(f"mapping {_mapping_text(current)}: {_restored_text(restore)}")
-
-    def apply(*, actor, via):
-        carrier_mapping_update(mapping=mapping, actor=actor, via=via, **values)
-
-    plan.apply = apply
+    plan.apply = partial(carrier_mapping_update, mapping=mapping, **values)
     return plan
 
 
@@ -388,11 +369,7 @@ def _plan_mapping_delete(entry: AuditEntry, store: StoreConnection) -> RevertPla
         )
         return plan
     plan.does.append(f"add the mapping {_mapping_text(before)} again")
-
-    def apply(*, actor, via):
-        carrier_mapping_add(store=store, actor=actor, via=via, **before)
-
-    plan.apply = apply
+    plan.apply = partial(carrier_mapping_add, store=store, **before)
     return plan
 
 

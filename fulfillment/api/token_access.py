@@ -9,7 +9,7 @@ know who reads their orders; never a key, never a token made for every merchant.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from stores.access import is_3pl_admin, is_3pl_staff, role_of
 from stores.models import Role
@@ -32,7 +32,10 @@ def can_revoke_api_token(user, token: ApiToken) -> bool:
 def api_tokens_for(user) -> QuerySet[ApiToken]:
     """The tokens the user may see: every one for 3PL staff; for a merchant user those made
     for their merchant (a token made for every merchant is the 3PL's); none without a role."""
-    tokens = ApiToken.objects.prefetch_related("merchants").order_by("revoked_at", "name")
+    # Active ones first (a NULL revoked_at), then by name.
+    tokens = ApiToken.objects.prefetch_related("merchants").order_by(
+        F("revoked_at").asc(nulls_first=True), "name"
+    )
     if is_3pl_staff(user):
         return tokens
     if role_of(user) == Role.MERCHANT_USER:

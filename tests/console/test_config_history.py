@@ -128,6 +128,20 @@ def test_a_revert_refused_by_todays_validation_explains_and_changes_nothing(stor
     assert AuditEntry.objects.count() == count
 
 
+def test_a_tenant_that_no_longer_agrees_with_the_client_id_is_refused(store, operator):
+    guid = store.client_id.split("@")[0]
+    store_update(store=store, actor=operator, tenant=store.client_id.split("@")[1])
+    store_update(store=store, actor=operator, tenant="")
+    blanked = _last("store.update")
+    store_update(store=store, actor=operator, client_id=f"{guid}@OtherTenant")
+
+    plan = config_revert_plan(entry=blanked)
+    assert not plan.possible and "tenant: The Client ID belongs to tenant" in plan.refusal
+    with pytest.raises(RevertRefused, match="Client ID belongs to tenant 'OtherTenant'"):
+        config_entry_revert(entry=blanked, actor=operator)
+    assert _reload(store).tenant == ""
+
+
 def test_a_connection_setting_reverted_sends_the_active_store_back_to_draft(store, operator):
     store_update(store=store, actor=operator, order_type="IN")
     entry = _last("store.update")
