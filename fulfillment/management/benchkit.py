@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import threading
+import uuid
 from collections import defaultdict
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 
 from connector.sandbox.push import PushDestination
-from fulfillment.jobs import ROUTES
+from fulfillment.jobs import IMPORT_QUEUE, INTERACTIVE_QUEUE, ROUTES, WRITEBACK_QUEUE
 from fulfillment.models import ImportRun, WriteBackAttempt
 from fulfillment.push.services import SECRET_HEADER, push_endpoint_issue
 from fulfillment.writeback.carriers import carrier_mapping_set
@@ -211,6 +212,31 @@ def workers_start(options: dict) -> subprocess.Popen:
     ends it): ``options["workers"]`` processes (or threads with ``pool``), through the
     configured broker and database, with the benchmark's import page size, store lease,
     session idle timeout and seat wait."""
+    return _worker(
+        options,
+        queues=celery_queues(),
+        pool=options.get("pool", "prefork"),
+        concurrency=options["workers"],
+    )
+
+
+def workers_start_by_queue(options: dict) -> list[subprocess.Popen]:
+    """The README's deployment: one worker for the interactive queue on
+    ``options["interactive_threads"]`` threads, one for the import queue (and Celery's
+    default) on ``options["import_processes"]`` prefork processes, one for the writeback queue
+    on ``options["writeback_threads"]`` threads (a write-back mostly waits on Acumatica)."""
+    layout = (
+        ([INTERACTIVE_QUEUE], "threads", options["interactive_threads"]),
+        ([IMPORT_QUEUE, "celery"], "prefork", options["import_processes"]),
+        ([WRITEBACK_QUEUE], "threads", options["writeback_threads"]),
+    )
+    return [
+        _worker(options, queues=queues, pool=pool, concurrency=concurrency)
+        for queues, pool, concurrency in layout
+    ]
+
+
+def _worker(options: dict, *, queues: list[str], pool: str, concurrency: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS": "true",
@@ -228,11 +254,13 @@ def workers_start(options: dict) -> subprocess.Popen:
         "connector",
         "worker",
         "--pool",
-        options.get("pool", "prefork"),
+        pool,
         "--concurrency",
-        str(options["workers"]),
+        str(concurrency),
         "-Q",
-        ",".join(celery_queues()),
+        ",".join(queues),
+        "--hostname",
+        f"{queues[0]}-{uuid.uuid4().hex[:6]}@%h",
         "--loglevel",
         "WARNING",
         "--without-gossip",

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from stores.audit import audit_record
@@ -27,7 +27,14 @@ from ..importing import lease
 from ..importing.services import import_catch_up
 from ..importing.targeted import keys_import
 from ..jobs import PUSH_IMPORT, enqueue_after_commit
-from ..models import ImportState, PushEndpoint, PushNotification, PushStatus
+from ..models import (
+    SHIPPED_STATUSES,
+    ImportState,
+    Order,
+    PushEndpoint,
+    PushNotification,
+    PushStatus,
+)
 from ..modes import mode_for
 from .notifications import NotificationInvalid, notification_keys, notification_parse
 
@@ -36,6 +43,9 @@ logger = logging.getLogger("connector.fulfillment")
 # The header Acumatica sends the secret in (Push Notifications, SM302000: Header Name).
 SECRET_HEADER = "X-Connector-Push-Secret"
 _IMPORTABLE = (StoreStatus.ACTIVE, StoreStatus.NEEDS_ATTENTION)
+LEFT_TO_CATCH_UP = (
+    "Already shipped here: not read now; the catch-up scan reads it with the store's other changes."
+)
 # Notifications of one store imported in one run at most (their keys are read 50 per request).
 TAKE_AT_MOST = 200
 
@@ -156,7 +166,12 @@ def push_import(*, notification_id: int) -> PushNotification | None:
     """Import what a queued notification names (the ``fulfillment.push_import`` job), together
     with every other notification of its store still queued: one read of all their keys, one
     import run, one catch-up. The jobs of the notifications taken along find nothing left to
-    do. Safe to run twice: a notification is taken once (``_take``)."""
+    do. Safe to run twice: a notification is taken once (``_take``).
+
+    Records the warehouse has already shipped here are not read now: most such notifications
+    come from the connector's own Shipment (Acumatica then moves the order on), and an import
+    no longer changes a shipped order anyway, only flags a surprise. The catch-up scan, a minute
+    at most later, reads them with every other change."""
     row = PushNotification.objects.filter(pk=notification_id).only("store_id").first()
     if row is None:
         return None
@@ -165,19 +180,40 @@ def push_import(*, notification_id: int) -> PushNotification | None:
         return None
     store = StoreConnection.objects.get(pk=row.store_id)
     keys = list(dict.fromkeys(tuple(key) for n in taken for key in n.keys))
-    run = keys_import(store=store, keys=keys)
+    shipped = _shipped_here(store, keys)
+    now = [key for key in keys if key not in shipped]
+    run = keys_import(store=store, keys=now) if now else None
     import_catch_up(store=store)
-    status = PushStatus.FAILED if run.error else PushStatus.IMPORTED
-    reason = run.error or (
-        f"created {run.created}, updated {run.updated}, unchanged {run.unchanged}, "
-        f"skipped {run.skipped}, failed {run.failed}"
-    )
-    if len(taken) > 1 and not run.error:
-        reason += f" (imported with {len(taken) - 1} other notification(s) in one run)"
-    PushNotification.objects.filter(pk__in=[n.pk for n in taken]).update(
-        import_run=run, status=status, reason=reason
-    )
+    for notification in taken:
+        own = {tuple(key) for key in notification.keys}
+        if run is None or own <= shipped:
+            notification.status = PushStatus.IGNORED
+            notification.reason = LEFT_TO_CATCH_UP
+        else:
+            notification.import_run = run
+            notification.status = PushStatus.FAILED if run.error else PushStatus.IMPORTED
+            notification.reason = run.error or (
+                f"created {run.created}, updated {run.updated}, unchanged {run.unchanged}, "
+                f"skipped {run.skipped}, failed {run.failed}"
+            )
+            if len(taken) > 1 and not run.error:
+                notification.reason += (
+                    f" (imported with {len(taken) - 1} other notification(s) in one run)"
+                )
+    PushNotification.objects.bulk_update(taken, ["import_run", "status", "reason"])
     return PushNotification.objects.get(pk=notification_id)
+
+
+def _shipped_here(store: StoreConnection, keys: list[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    """The keys whose order the warehouse has shipped here already."""
+    if not keys:
+        return set()
+    mode = mode_for(store)
+    named = Q()
+    for key in keys:
+        named |= Q(**dict(zip(mode.order_key_fields, key, strict=True)))
+    shipped = Order.objects.filter(named, store=store, status__in=SHIPPED_STATUSES)
+    return {tuple(values) for values in shipped.values_list(*mode.order_key_fields)}
 
 
 def _take(*, store_id: int, first: int) -> list[PushNotification]:

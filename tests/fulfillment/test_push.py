@@ -225,6 +225,38 @@ def test_notifications_waiting_for_a_worker_are_imported_in_one_run(
     assert not queued_jobs[jobs.IMPORT_STORE_NOW]
 
 
+def test_a_record_already_shipped_here_is_left_to_the_catch_up_scan(
+    client,
+    sandbox,
+    sandbox_data,
+    store_factory,
+    run_import,
+    later_jobs,
+    django_capture_on_commit_callbacks,
+):
+    store = store_factory(sandbox)
+    run_import(store)
+    shipped = Order.objects.filter(store=store, status=OrderStatus.READY).first()
+    Order.objects.filter(pk=shipped.pk).update(status=OrderStatus.SHIPPED)
+    # The connector's own Shipment moved the order on in Acumatica: a notification says so.
+    sandbox_data.cancel("SO", shipped.erp_order_nbr)
+    endpoint, secret = push_endpoint_issue(store=store)
+    row = {"OrderType": "SO", "OrderNbr": shipped.erp_order_nbr}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(client, endpoint, _notification("n-1", [row]), secret).status_code == 202
+
+    pushed = PushNotification.objects.get()
+    assert pushed.status == PushStatus.IGNORED and "catch-up scan" in pushed.reason
+    assert not ImportRun.objects.filter(store=store, scan="push").exists()
+    # The catch-up reads it a minute after the last import started: kept, and flagged.
+    [(name, _, delay)] = later_jobs
+    assert name == "fulfillment.import_store_now" and 55 < delay <= 60
+    _run_later(later_jobs)
+    shipped.refresh_from_db()
+    assert shipped.status == OrderStatus.SHIPPED and shipped.changed_at_source
+
+
 @pytest.mark.parametrize(("asked_ago", "queued"), [(10, 0), (60 + 300 + 5, 1)])
 def test_a_catch_up_on_its_way_is_shared_and_one_lost_with_its_worker_is_asked_again(
     client,

@@ -2,8 +2,10 @@
 
 Starts ``--instances`` sandboxes (each its own port), ``--merchants`` tenants owning ``--stores``
 stores spread over the instances, this project's web app (push notifications and the
-warehouse's API calls arrive over real HTTP) and ``--workers`` Celery worker processes
-(bench_scale's prefork workers, through the configured broker and database). Every store on an
+warehouse's API calls arrive over real HTTP) and Celery workers through the configured broker
+and database: by default laid out as README's deployment, one worker per queue (interactive and
+writeback on threads, import on prefork processes); ``--layout one`` runs one worker taking every
+queue instead (``--workers`` processes, or threads with ``--pool threads``). Every store on an
 instance imports its own order type, and its push destination's inquiry shows only that type,
 so a store imports its own orders and hears only of them (as separate tenants would).
 
@@ -61,6 +63,7 @@ from ..benchkit import (
     store_ships_ups,
     web_start,
     workers_start,
+    workers_start_by_queue,
     workers_stop,
 )
 from .bench_import import Command as ImportBenchmark
@@ -85,8 +88,18 @@ OPTIONS = (
     ("--order-rate", float, 30.0, "orders placed per second"),
     ("--fulfil-rate", float, 30.0, "fulfillments posted per second at most"),
     ("--minutes", float, 10.0, "how long the load lasts"),
-    ("--workers", int, 4, "worker processes (prefork), or threads with --pool threads"),
-    ("--pool", str, "prefork", "the workers' Celery pool: prefork or threads"),
+    (
+        "--layout",
+        str,
+        "queues",
+        "queues: a worker per queue, as README's deployment (the three options below); "
+        "one: one worker taking every queue (--workers, --pool)",
+    ),
+    ("--interactive-threads", int, 16, "with --layout queues: the interactive worker's threads"),
+    ("--import-processes", int, 2, "with --layout queues: the import worker's processes"),
+    ("--writeback-threads", int, 32, "with --layout queues: the writeback worker's threads"),
+    ("--workers", int, 4, "with --layout one: processes (prefork), or threads (--pool threads)"),
+    ("--pool", str, "prefork", "with --layout one: the worker's Celery pool, prefork or threads"),
     ("--page-size", int, 100, "import page size"),
     ("--action-duration", float, 0.3, "seconds the sandbox takes to confirm a Shipment"),
     ("--timeout", float, 300.0, "seconds to drain at the end (and for the first imports)"),
@@ -104,13 +117,24 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        for name in ("stores", "instances", "merchants", "workers", "page_size"):
+        for name in (
+            "stores",
+            "instances",
+            "merchants",
+            "workers",
+            "page_size",
+            "interactive_threads",
+            "import_processes",
+            "writeback_threads",
+        ):
             if options[name] < 1:
                 raise CommandError(f"--{name.replace('_', '-')} must be at least 1")
         if options["order_rate"] <= 0 or options["fulfil_rate"] <= 0 or options["minutes"] <= 0:
             raise CommandError("--order-rate, --fulfil-rate and --minutes must be positive")
         if options["pool"] not in ("prefork", "threads"):
             raise CommandError("--pool is prefork or threads")
+        if options["layout"] not in ("queues", "one"):
+            raise CommandError("--layout is queues or one")
         if options["stores"] > options["instances"] * len(ORDER_TYPES):
             raise CommandError(f"at most {len(ORDER_TYPES)} stores per instance")
         settings.CONNECTOR_ALLOW_PRIVATE_INSTANCE_URLS = True
@@ -158,14 +182,17 @@ class Fleet:
             _, self.key = api_token_create(
                 name=f"bench-fleet {uuid.uuid4().hex[:6]}", merchants=merchants
             )
-            workers = workers_start(options)
+            if options["layout"] == "queues":
+                workers = workers_start_by_queue(options)
+            else:
+                workers = [workers_start(options)]
             self._warm_up()
             setup = time.monotonic() - started
             return self._measure(workers, setup)
         finally:
             self._stop.set()
-            if workers is not None:
-                workers_stop(workers)
+            for worker in workers or []:
+                workers_stop(worker)
             web.shutdown()
             for sandbox in self.sandboxes:
                 sandbox.stop()
@@ -275,13 +302,22 @@ class Fleet:
         self._watch()
         return self._figures(duration, wall, setup, cpu)
 
+    def _layout(self) -> str:
+        options = self.options
+        if options["layout"] == "one":
+            return f"one worker, every queue: {options['pool']} x {options['workers']}"
+        return (
+            f"interactive: threads x {options['interactive_threads']}; import: prefork x "
+            f"{options['import_processes']}; writeback: threads x {options['writeback_threads']}"
+        )
+
     @staticmethod
     def _cpu_readers(workers) -> dict:
         """Where the CPU goes: this process (the sandboxes, the web app, the load), the
         workers, the database and the broker (when they run on this machine)."""
         return {
             "benchmark_process": lambda: cpu_seconds(os.getpid()),
-            "worker_processes": lambda: cpu_seconds(workers.pid, group=True),
+            "worker_processes": lambda: sum(cpu_seconds(w.pid, group=True) for w in workers),
             "postgres": lambda: cpu_seconds(command="postgres"),
             "redis": lambda: cpu_seconds(command="redis-server"),
         }
@@ -414,8 +450,7 @@ class Fleet:
             "stores": len(self.stores),
             "instances": len(self.sandboxes),
             "merchants": options["merchants"],
-            "worker_processes": options["workers"],
-            "worker_pool": options["pool"],
+            "workers": self._layout(),
             "minutes": options["minutes"],
             "order_rate_target": options["order_rate"],
             "fulfil_rate_target": options["fulfil_rate"],
