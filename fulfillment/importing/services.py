@@ -160,8 +160,12 @@ def imports_enqueue_due(*, now: dt.datetime | None = None) -> list[int]:
     """
     now = now or timezone.now()
     due = []
-    for store in StoreConnection.objects.filter(status=StoreStatus.ACTIVE):
-        state = lease.import_state_for(store.pk)
+    active = StoreConnection.objects.filter(status=StoreStatus.ACTIVE)
+    for store in active.select_related("import_state"):
+        try:
+            state = store.import_state
+        except ImportState.DoesNotExist:
+            state = lease.import_state_for(store.pk)
         if selectors.store_import_due(store, state, now):
             due.append((selectors.waiting_since(state), store.pk, state))
     due.sort(key=lambda item: (item[0] is not None, item[0] or now, item[1]))

@@ -156,6 +156,21 @@ def test_the_scheduler_serves_the_longest_waiting_store_first_and_spreads_a_crow
 
 
 @pytest.mark.django_db
+def test_the_scheduler_reads_every_store_in_one_query(
+    sandbox, store_factory, queued, django_assert_max_num_queries
+):
+    now = timezone.now()
+    stores = [store_factory(sandbox) for _ in range(30)]
+    for store in stores:
+        lease.import_state_for(store.pk)
+    # None is due: each was queued a moment ago.
+    ImportState.objects.filter(store__in=stores).update(last_enqueued_at=now)
+
+    with django_assert_max_num_queries(1):
+        assert importing.imports_enqueue_due(now=now) == []
+
+
+@pytest.mark.django_db
 def test_a_run_cut_off_by_a_killed_worker_resumes_when_its_lease_runs_out(
     sandbox, store_factory, queued, settings, django_capture_on_commit_callbacks
 ):
