@@ -91,6 +91,15 @@ class Transport:
         self.session.headers["User-Agent"] = settings.user_agent
         self.session.headers["Accept"] = "application/json"
         self.session.verify = settings.verify_tls
+        # The environment's proxies and CA bundle, read once: with trust_env on, requests reads
+        # the whole environment again for every request (a few per cent of a worker's CPU).
+        # Every request goes to this one instance, so its no_proxy answer holds for all.
+        environment = self.session.merge_environment_settings(
+            settings.instance_url, {}, None, self.session.verify, None
+        )
+        self.session.trust_env = False
+        self.session.proxies.update(environment["proxies"])
+        self.session.verify = environment["verify"]
         self.stats = RequestStats()
 
     def close(self) -> None:
