@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from console.urls import history_urlpatterns
 from console.views import ops as ops_views
+from fulfillment.cutover.urls import urlpatterns as endpoint_cutover_urlpatterns
 from fulfillment.urls import carrier_urlpatterns, push_urlpatterns, token_urlpatterns
 from fulfillment.views.push import push_webhook
 from fulfillment.webhook_urls import webhook_urlpatterns
@@ -29,6 +30,11 @@ urlpatterns = [
     path("stores/<int:store_id>/carriers/", include((carrier_urlpatterns, "carriers"))),
     path("stores/<int:store_id>/push/", include((push_urlpatterns, "push"))),
     path("stores/<int:store_id>/history/", include((history_urlpatterns, "history"))),
+    # The endpoint version's upgrade cut-over (fulfillment.cutover).
+    path(
+        "stores/<int:store_id>/endpoint/",
+        include((endpoint_cutover_urlpatterns, "endpoint_cutover")),
+    ),
     path("orders/", include("fulfillment.urls")),
     # The warehouse's webhook subscriptions, their deliveries and replays (fulfillment.events).
     path("webhooks/", include((webhook_urlpatterns, "webhooks"))),
