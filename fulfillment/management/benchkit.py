@@ -22,6 +22,7 @@ from fulfillment.jobs import IMPORT_QUEUE, INTERACTIVE_QUEUE, ROUTES, WRITEBACK_
 from fulfillment.models import ImportRun, WriteBackAttempt
 from fulfillment.push.services import SECRET_HEADER, push_endpoint_issue
 from fulfillment.writeback.carriers import carrier_mapping_set
+from stores.services import store_activate, store_create
 
 # kombu's Redis transport keeps a queue as a list named after it, and one list per priority
 # step above 0 ("<queue>\x06\x16<step>"); tasks sent without a priority go to the plain one.
@@ -41,6 +42,21 @@ def web_start() -> tuple[ThreadedWSGIServer, str]:
     web.set_app(get_wsgi_application())
     threading.Thread(target=web.serve_forever, daemon=True).start()
     return web, f"http://127.0.0.1:{web.server_port}"
+
+
+def sandbox_store(server, merchant, name: str):
+    """An active store of ``merchant`` signed in to the sandbox ``server`` as its admin."""
+    config = server.config
+    store = store_create(
+        merchant=merchant,
+        name=name,
+        instance_url=server.base_url,
+        client_id=config.client_id,
+        username=config.username,
+        client_secret=config.client_secret,
+        password=config.password,
+    )
+    return store_activate(store=store, force_reason="benchmark store")
 
 
 def store_ships_ups(store) -> None:

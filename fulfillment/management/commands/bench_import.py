@@ -30,7 +30,8 @@ from connector.sandbox.server import SandboxServer
 from fulfillment.importing import import_run
 from fulfillment.models import ImportTrigger
 from stores.models import Merchant
-from stores.services import store_activate, store_create
+
+from ..benchkit import sandbox_store
 
 # "≤ 1 request per 100 orders + a constant": the constant covers the token request, the first
 # page and the short last page.
@@ -91,7 +92,7 @@ class Command(BaseCommand):
             merchant = Merchant.objects.create(name=f"bench-import {uuid.uuid4().hex[:8]}")
 
             # Timed without tracemalloc, which slows allocation-heavy code several times over.
-            store = self._store(server, merchant, "timed")
+            store = sandbox_store(server, merchant, "timed")
             server.request_log.clear()
             started = time.perf_counter()
             first = import_run(store=store, trigger=ImportTrigger.MANUAL)
@@ -102,7 +103,7 @@ class Command(BaseCommand):
             second_logged = len(server.request_log.entries())
 
             # The same import again, into a second store, for the memory peak.
-            traced_store = self._store(server, merchant, "traced")
+            traced_store = sandbox_store(server, merchant, "traced")
             gc.collect()
             tracemalloc.start()
             baseline = tracemalloc.get_traced_memory()[0]
@@ -136,20 +137,6 @@ class Command(BaseCommand):
                 for store in merchant.stores.all():
                     store.delete()
                 merchant.delete()
-
-    @staticmethod
-    def _store(server: SandboxServer, merchant: Merchant, name: str):
-        config = server.config
-        store = store_create(
-            merchant=merchant,
-            name=name,
-            instance_url=server.base_url,
-            client_id=config.client_id,
-            username=config.username,
-            client_secret=config.client_secret,
-            password=config.password,
-        )
-        return store_activate(store=store, force_reason="benchmark store")
 
     def _print(self, result: dict) -> None:
         first, second = result["first_run"], result["second_run"]

@@ -41,8 +41,7 @@ from fulfillment.importing import import_run, imports_enqueue_due
 from fulfillment.models import ImportState, ImportTrigger, Order
 from stores.models import Merchant
 
-from ..benchkit import workers_start, workers_stop
-from .bench_import import Command as ImportBenchmark
+from ..benchkit import sandbox_store, workers_start, workers_stop
 
 TICK = 3.0
 
@@ -94,7 +93,7 @@ class Command(BaseCommand):
         workers = None
         try:
             # What every store must end with: a reference import, before the licence applies.
-            reference = ImportBenchmark._store(sandbox, merchant, "reference")
+            reference = sandbox_store(sandbox, merchant, "reference")
             eligible = import_run(store=reference, trigger=ImportTrigger.MANUAL).created
             reference.delete()
             sandbox.sessions.close_all()
@@ -130,7 +129,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _store(sandbox, merchant, number: int, options: dict):
-        store = ImportBenchmark._store(sandbox, merchant, f"store {number:03}")
+        store = sandbox_store(sandbox, merchant, f"store {number:03}")
         store.licence_api_users = options["seats"]
         store.licence_concurrent_requests = options["concurrent"]
         store.licence_requests_per_minute = options["per_minute"]

@@ -34,7 +34,7 @@ from fulfillment.writeback.drain import writeback_drain
 from fulfillment.writeback.samples import fulfillment_build, sandbox_open_orders
 from stores.models import Merchant
 
-from .bench_import import Command as ImportBenchmark
+from ..benchkit import sandbox_store
 
 # Find-less first attempt: PUT (with Hold false) + ConfirmShipment + read-back.
 TARGET_PER_FULFILLMENT = 3
@@ -97,7 +97,7 @@ class Command(BaseCommand):
             self.stderr.write(f"== {count} orders in the sandbox, 1-3 lines each")
             sandbox_open_orders(server.site_url, count=count, max_lines=3, seed=options["seed"])
             merchant = Merchant.objects.create(name=f"bench-writeback {uuid.uuid4().hex[:8]}")
-            store = ImportBenchmark._store(server, merchant, "write-back")
+            store = sandbox_store(server, merchant, "write-back")
             store.include_package_contents = True
             store.save(update_fields=["include_package_contents"])
             run = import_run(store=store, trigger=ImportTrigger.MANUAL)
