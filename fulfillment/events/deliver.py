@@ -85,13 +85,15 @@ def _send(delivery_id: int, holder: str) -> EventAttempt:
     )
     event, subscription = delivery.event, delivery.subscription
     body = body_bytes(event, store_name=event.store.name)
-    EventAttempt.objects.filter(delivery=delivery, outcome=EventAttempt.Outcome.RUNNING).update(
-        outcome=EventAttempt.Outcome.RETRY,
-        finished_at=timezone.now(),
-        error="The worker stopped before this attempt finished: sent again.",
-    )
+    earlier = delivery.attempts.count()
+    if earlier:
+        EventAttempt.objects.filter(delivery=delivery, outcome=EventAttempt.Outcome.RUNNING).update(
+            outcome=EventAttempt.Outcome.RETRY,
+            finished_at=timezone.now(),
+            error="The worker stopped before this attempt finished: sent again.",
+        )
     attempt = EventAttempt.objects.create(
-        delivery=delivery, number=delivery.attempts.count() + 1, started_at=timezone.now()
+        delivery=delivery, number=earlier + 1, started_at=timezone.now()
     )
     headers = signed_headers(
         secrets_in_use=subscription_secrets(subscription, now=attempt.started_at),
@@ -135,9 +137,10 @@ def _finish(
         if answer.outcome == sending.DELIVERED:
             row.status, row.delivered_at = DeliveryStatus.DELIVERED, now
             fields += ["status", "delivered_at"]
-            EventSubscription.objects.filter(
-                pk=subscription_id, failing_since__isnull=False
-            ).update(failing_since=None)
+            if delivery.subscription.failing_since is not None:
+                EventSubscription.objects.filter(
+                    pk=subscription_id, failing_since__isnull=False
+                ).update(failing_since=None)
         else:
             row.failures += 1
             fields.append("failures")

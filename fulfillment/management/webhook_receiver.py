@@ -50,6 +50,8 @@ class WebhookReceiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Answer in one segment: Nagle would hold the body until the headers are acked.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args) -> None:
                 pass
