@@ -9,7 +9,6 @@ import datetime as dt
 
 import pytest
 import yaml
-from django.utils import timezone
 
 from fulfillment.api.event_schemas import EVENT_SERIALIZERS
 from fulfillment.events import event_record
