@@ -118,9 +118,7 @@ def test_holds_cancellations_releases_and_changes_after_the_warehouse_took_it(
 
     sandbox_data.edit("SO", held, hold=False)
     run_import(store)
-    released = OutboundEvent.objects.get(
-        order__erp_order_nbr=held, kind=EventKind.ORDER_RELEASED
-    )
+    released = OutboundEvent.objects.get(order__erp_order_nbr=held, kind=EventKind.ORDER_RELEASED)
     assert released.payload["order"]["status"] == OrderStatus.READY
     assert released.payload["previous_status"] == OrderStatus.ON_HOLD_AT_SOURCE
 
