@@ -15,12 +15,14 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from connector.acumatica.endpoints import version_of
 from fulfillment.cutover import (
     CutoverRefused,
     endpoint_cutover_apply,
     endpoint_cutover_check,
     endpoint_cutover_rollback,
 )
+from fulfillment.cutover.compare import compare, properties
 from fulfillment.cutover.surface import TYPES, WRITTEN, surface
 from fulfillment.models import ImportCursor, ImportRun, ImportTrigger, Order
 from fulfillment.writeback import payloads
@@ -232,3 +234,57 @@ def test_the_store_page_action_is_for_3pl_staff_and_audited(
     assert client.post(url, {"action": "nonsense"}).status_code == 400
     entries = AuditEntry.objects.filter(store=store, via="console").values_list("action", flat=True)
     assert set(entries) >= {"store.endpoint_cutover", "store.endpoint_rollback"}
+
+
+def _acumatica_file(shared_dir, version: str) -> dict:
+    """Acumatica's own swagger of a version: the whole file (22, 23, 24) or the 20.200.001
+    extract (whole schemas of what the connector uses; its paths as a list)."""
+    folder = shared_dir / "acumatica" / "swagger"
+    whole = folder / f"Default_{version}.json"
+    if whole.exists():
+        return json.loads(whole.read_text(encoding="utf-8"))
+    extract = json.loads(
+        (folder / "extracts" / f"Default_{version}.extract.json").read_text(encoding="utf-8")
+    )
+    return {"definitions": extract["schemas"], "paths": {key: {} for key in extract["paths"]}}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("pinned", ["20.200.001", "22.200.001", "23.200.001"])
+def test_what_the_client_knows_matches_acumaticas_own_files(shared_dir, pinned):
+    """Held to Acumatica's files rather than to the sandbox: no field or action the connector
+    uses is missing or typed otherwise than the client expects, on either side."""
+    result = compare(
+        pinned=version_of(pinned),
+        pinned_swagger=_acumatica_file(shared_dir, pinned),
+        target=version_of(V24),
+        target_swagger=_acumatica_file(shared_dir, V24),
+    )
+    assert (result.problems, result.warnings) == ([], [])
+    added = {(d.entity, d.field) for d in result.differences}
+    assert added == (
+        {("ShipmentPackage", n) for n in ("Length", "Width", "Height")}
+        | {("ShipmentPackageDetail", n) for n in ("OrigOrderType", "OrigOrderNbr")}
+        if pinned == "20.200.001"
+        else set()
+    )
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("version", ["25.200.001", "26.200.001"])
+def test_the_client_knows_25_and_26_as_the_schemas_read_from_acumatica(shared_dir, version):
+    """25/26 were read in part (DIFF.md): every field the connector uses on the schemas read
+    has there the name and type the client expects."""
+    path = shared_dir / "acumatica" / "swagger" / "extracts" / f"Default_{version}.extract.json"
+    schemas = json.loads(path.read_text(encoding="utf-8"))["schemas"]
+    ev = version_of(version)
+    checked = 0
+    for entity, names in surface().items():
+        if entity not in schemas:
+            continue
+        served = properties(schemas, entity)
+        for name in names:
+            expected = (ev.name_of(entity, name), ev.type_of(entity, name, TYPES[(entity, name)]))
+            assert (expected[0], served.get(expected[0])) == expected, (entity, name)
+            checked += 1
+    assert checked >= 45
