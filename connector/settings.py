@@ -218,6 +218,9 @@ _FULFILLMENT_SETTINGS = {
     "FULFILLMENT_IMPORT_PAGE_SIZE": 500,
     # How far before the cursor each incremental scan starts again (late commits, ties, skew).
     "FULFILLMENT_IMPORT_LOOKBACK_SECONDS": 600,
+    # A re-scan's dry run (shown before it is queued) reads at most this many records; the
+    # re-scan itself reads them all.
+    "FULFILLMENT_RESCAN_PREVIEW_MAX_RECORDS": 5000,
     # A run's hold on its store, renewed after each page: it only has to outlive one page (a
     # read timeout plus the limiter's wait), and bounds how long a killed worker blocks the store.
     "FULFILLMENT_IMPORT_LEASE_SECONDS": 300,

@@ -6,12 +6,13 @@ Acumatica), ``paging`` (reading a result set page by page without losing records
 and ``readers`` (pure translation), ``decisions`` (pure rules per record), ``binder`` and
 ``rows`` (set-based writes keyed on the Acumatica keys), ``scan`` (cursor and checkpoints),
 ``lease`` (one run per store), ``sync`` (the run), ``single`` (one order, live), ``diagnosis``
-("why wasn't this order imported?"), ``services`` (run now, schedule, one run), ``selectors``
-(reads) and ``conf`` (settings).
+("why wasn't this order imported?"), ``preview`` (a re-scan's dry run), ``services`` (run
+now, schedule, one run), ``selectors`` (reads) and ``conf`` (settings).
 """
 
 from .diagnosis import Check, Diagnosis, order_diagnose
 from .lease import import_state_for, is_held
+from .preview import PreviewFailed, RescanPreview, rescan_preview
 from .selectors import (
     import_overview,
     import_run_calls,
@@ -41,6 +42,8 @@ __all__ = [
     "Check",
     "Diagnosis",
     "OrderKeyInvalid",
+    "PreviewFailed",
+    "RescanPreview",
     "SingleImportResult",
     "import_overview",
     "import_request",
@@ -55,6 +58,7 @@ __all__ = [
     "order_diagnose",
     "order_import_one",
     "order_key_parse",
+    "rescan_preview",
     "run_order_ids",
     "store_import_due",
 ]

@@ -137,7 +137,7 @@ def _apply(
     result: PageResult,
     now: dt.datetime,
 ) -> None:
-    known = _known_orders(store, orders)
+    known = known_orders(store, orders)
     new_orders: list[tuple[Order, MappedOrder]] = []
     rewritten: list[tuple[Order, MappedOrder]] = []
     refreshed: list[Order] = []
@@ -211,19 +211,20 @@ def _apply(
         import_events_record(store=store, timeline=events)
 
 
-def _known_orders(
-    store: StoreConnection, orders: list[MappedOrder]
+def known_orders(
+    store: StoreConnection, orders: list[MappedOrder], *, lock: bool = True
 ) -> dict[tuple, rows.StoredOrder]:
+    """The stored orders of ``orders`` (a page), by key; ``lock=False`` for a read that writes
+    nothing (the re-scan's dry run)."""
     mode = mode_of(orders[0].source_kind)
     # Locked until the page commits: a fulfillment being recorded for one of these orders (which
     # locks its order too) either lands before this read — and the decision sees it shipped —
     # or waits for the page, so the page never writes back a stale status over it.
     wanted = {o.key for o in orders}
-    stored = (
-        Order.objects.select_for_update()
-        .filter(store=store, source_kind=mode.source_kind, **mode.key_filter(wanted))
-        .order_by()
-    )
+    stored = Order.objects.select_for_update() if lock else Order.objects.all()
+    stored = stored.filter(
+        store=store, source_kind=mode.source_kind, **mode.key_filter(wanted)
+    ).order_by()
     known: dict[tuple, rows.StoredOrder] = {}
     for row in stored.values(*_KNOWN_FIELDS):
         key = mode.order_key(row)

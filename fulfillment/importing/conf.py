@@ -36,6 +36,10 @@ def schedule_spread_seconds() -> float:
     return float(max(0, _get("FULFILLMENT_SCHEDULE_SPREAD_SECONDS")))
 
 
+def rescan_preview_max_records() -> int:
+    return max(1, _get("FULFILLMENT_RESCAN_PREVIEW_MAX_RECORDS"))
+
+
 def catch_up_spacing() -> dt.timedelta:
     return dt.timedelta(seconds=max(0, _get("FULFILLMENT_PUSH_CATCH_UP_SECONDS")))
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from stores.access import merchant_ids_for
 from stores.models import AcumaticaCall, StoreConnection, StoreStatus
 
-from ..models import ImportRun, ImportRunStatus, ImportState, ImportTrigger, Order
+from ..models import ImportCursor, ImportRun, ImportRunStatus, ImportState, ImportTrigger, Order
 from ..modes import mode_for, mode_of
-from . import lease
+from . import conf, lease
 
 
 def import_runs_for(user) -> QuerySet[ImportRun]:
@@ -86,7 +86,15 @@ def import_overview(store: StoreConnection) -> dict:
     reads, each_record = mode_for(store).reads(
         order_type=store.order_type or "SO", warehouse=store.default_warehouse
     )
+    mode = mode_for(store)
+    cursor = ImportCursor.objects.filter(store=store, source_kind=mode.source_kind).first()
+    lookback = conf.lookback()
     return {
+        # Where incremental imports stand: everything changed before the cursor is here; the
+        # next scan asks from cursor - lookback; a scan in progress resumes at its checkpoint.
+        "cursor": cursor,
+        "lookback_minutes": round(lookback.total_seconds() / 60, 1),
+        "next_scan_from": cursor.cursor - lookback if cursor and cursor.cursor else None,
         "last_run": runs.exclude(status=ImportRunStatus.RUNNING).first(),
         "running_run": runs.filter(status=ImportRunStatus.RUNNING).first(),
         "lease_held": lease.is_held(state, timezone.now()),

@@ -2,7 +2,9 @@
 
 Runs are read through ``importing.import_runs_for`` and stores through ``stores.access``: another
 merchant's run or store is a 404. "Run now" and "Re-scan" follow the confirmation convention:
-GET shows what will happen, POST queues it through ``importing.import_request`` (audited)."""
+GET shows what will happen, POST queues it through ``importing.import_request`` (audited). A
+re-scan's first POST is its dry run (``importing.rescan_preview``): what it would create,
+update, leave and skip, with the reasons; "Apply" then queues it."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from stores import access
-from stores.models import StoreConnection
+from stores.models import StoreConnection, StoreStatus
 
 from .. import importing
 from ..models import ImportRun, ImportRunStatus, ImportTrigger
@@ -175,16 +177,26 @@ class RescanForm(forms.Form):
 def store_rescan(request, store_id):
     store = access.store_for(request.user, store_id)
     form = RescanForm(request.POST if request.method == "POST" else None)
+    preview = None
     if request.method == "POST" and form.is_valid():
         since, full = form.cleaned_data["since"], form.cleaned_data["full"]
-        try:
-            importing.import_request(store=store, since=since, full=full, actor=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        if request.POST.get("action") == "apply":
+            try:
+                importing.import_request(store=store, since=since, full=full, actor=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                what = "Full re-scan" if full else f"Re-scan from {since:%Y-%m-%d %H:%M}"
+                messages.success(request, f"{what} of {store.name} queued; it starts in a moment.")
+                return redirect(_next(request) or _runs_of(store))
+        elif store.status == StoreStatus.DRAFT:
+            form.add_error(None, "Test the connection and activate the store before importing.")
         else:
-            what = "Full re-scan" if full else f"Re-scan from {since:%Y-%m-%d %H:%M}"
-            messages.success(request, f"{what} of {store.name} queued; it starts in a moment.")
-            return redirect(_next(request) or _runs_of(store))
+            # The dry run first: what the re-scan would do, nothing written.
+            try:
+                preview = importing.rescan_preview(store=store, since=since, full=full)
+            except importing.PreviewFailed as exc:
+                form.add_error(None, str(exc))
     return render(
         request,
         "fulfillment/confirm_import.html",
@@ -192,6 +204,7 @@ def store_rescan(request, store_id):
             "store": store,
             "mode": "rescan",
             "form": form,
+            "preview": preview,
             **importing.import_overview(store),
             "next": _next(request),
         },

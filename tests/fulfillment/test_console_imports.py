@@ -164,14 +164,14 @@ def test_rescan_refuses_bad_dates_and_queues_a_good_one(
     assert "in the future" in str(client.post(url, {"since": tomorrow}).context["form"].errors)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"since": "2025-01-15T08:30"})
+        response = client.post(url, {"since": "2025-01-15T08:30", "action": "apply"})
     assert response.status_code == 302
     ((store_id, trigger, _, since),) = queued
     assert (store_id, trigger) == (acme.pk, "since")
     assert dt.datetime.fromisoformat(since) == timezone.make_aware(dt.datetime(2025, 1, 15, 8, 30))
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"full": "on"})
+        client.post(url, {"full": "on", "action": "apply"})
     assert queued[-1][1] == "rescan"
     assert AuditEntry.objects.filter(action="import.rescan", store=acme).exists()
     assert client.get(reverse("fulfillment:store_rescan", args=[globex.pk])).status_code == 200
@@ -182,5 +182,5 @@ def test_rescan_of_another_merchants_store_is_not_found(client, two_stores, merc
     client.force_login(merchant_user(acme.merchant))
     url = reverse("fulfillment:store_rescan", args=[globex.pk])
     assert client.get(url).status_code == 404
-    assert client.post(url, {"full": "on"}).status_code == 404
+    assert client.post(url, {"full": "on", "action": "apply"}).status_code == 404
     assert queued == []
