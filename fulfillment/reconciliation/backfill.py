@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from stores.audit import audit_record
 from stores.models import AuditEntry, StoreConnection
@@ -31,12 +30,8 @@ from ..models import (
     Fulfillment,
     FulfillmentStatus,
     Order,
-    WriteBackOutbox,
-    WriteBackProgress,
 )
-from ..writeback import writeback_enqueue
-from ..writeback.orders import order_status_refresh
-from ..writeback.services import RETRYABLE, writeback_retry
+from ..writeback.services import RETRYABLE, writeback_reopen, writeback_retry
 from .compare import AT_SOURCE, NO_LONGER_ELIGIBLE, NO_SHIPMENT, NOT_IMPORTED, SHIPMENT_DIFFERS
 from .outcome import BackfillOutcome
 from .retrack import shipment_tracking_restore
@@ -125,24 +120,16 @@ def _rewrite_lost_shipment(fulfillment: Fulfillment, *, actor, via: str) -> Back
     anew. ``writeback_retry`` refuses written-back fulfillments, hence this one step."""
     nbr = fulfillment.erp_shipment_nbr
     with transaction.atomic():
-        claimed = Fulfillment.objects.filter(
-            pk=fulfillment.pk, status=FulfillmentStatus.WRITTEN_BACK
-        ).update(
-            status=FulfillmentStatus.PENDING,
-            progress=WriteBackProgress.SHIPMENT_SAVED if nbr else WriteBackProgress.NOT_STARTED,
-            status_reason=(
+        reopened = writeback_reopen(
+            fulfillment=fulfillment,
+            reason=(
                 f"Shipment {nbr or '(none)'} is gone from Acumatica (reconciliation): written "
                 "again unless it is found."
             ),
-            written_back_at=None,
-            updated_at=timezone.now(),
+            shipment_saved=bool(nbr),
         )
-        if not claimed:
+        if not reopened:
             return BackfillOutcome(False, "The write-back moved on meanwhile: reconcile again.")
-        WriteBackOutbox.objects.update_or_create(
-            fulfillment=fulfillment,
-            defaults={"due_at": timezone.now(), "lease_until": None, "lease_holder": ""},
-        )
         audit_record(
             actor=actor,
             action="reconciliation.rewrite_shipment",
@@ -156,8 +143,6 @@ def _rewrite_lost_shipment(fulfillment: Fulfillment, *, actor, via: str) -> Back
             after={"status": FulfillmentStatus.PENDING},
             via=via,
         )
-        writeback_enqueue(fulfillment.pk)
-    order_status_refresh(order_id=fulfillment.order_id)
     return _after_queueing(fulfillment.pk, "Written back again")
 
 

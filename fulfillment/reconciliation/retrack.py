@@ -27,9 +27,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
-
 from connector.acumatica import AcumaticaError
 from connector.acumatica.values import value_of
 from stores.audit import audit_record
@@ -42,14 +39,13 @@ from ..models import (
     FulfillmentStatus,
     OrderEventKind,
     WriteBackOutbox,
-    WriteBackProgress,
 )
 from ..timeline import order_event_record
 from ..writeback import conf as writeback_conf
-from ..writeback import payloads, writeback_enqueue
+from ..writeback import payloads
 from ..writeback.carrier_lookup import carrier_mapping_resolve
-from ..writeback.orders import order_status_refresh
 from ..writeback.plan import PlanHeld, PlanRefused, ShipmentPlan, plan_for
+from ..writeback.services import writeback_make_due, writeback_reopen
 from ..writeback.verify import EDITABLE_STATES, differences, own_packages
 from .outcome import BackfillOutcome
 
@@ -174,29 +170,16 @@ def _package_updates(plan: ShipmentPlan, record: Mapping[str, Any]) -> list[dict
 
 
 def _claim(fulfillment: Fulfillment) -> bool:
-    with transaction.atomic():
-        claimed = Fulfillment.objects.filter(
-            pk=fulfillment.pk, status=FulfillmentStatus.WRITTEN_BACK
-        ).update(
-            status=FulfillmentStatus.PENDING,
-            progress=WriteBackProgress.SHIPMENT_SAVED,
-            status_reason=(
-                "Restoring the Shipment's tracking numbers in Acumatica (reconciliation); "
-                "the write-back confirms and checks it again."
-            ),
-            written_back_at=None,
-            updated_at=timezone.now(),
-        )
-        if claimed:
-            WriteBackOutbox.objects.update_or_create(
-                fulfillment=fulfillment,
-                defaults={
-                    "due_at": timezone.now() + CLAIM,
-                    "lease_until": None,
-                    "lease_holder": "",
-                },
-            )
-    return bool(claimed)
+    """The write-back holds off for ``CLAIM`` while the tracking numbers are put back here."""
+    return writeback_reopen(
+        fulfillment=fulfillment,
+        reason=(
+            "Restoring the Shipment's tracking numbers in Acumatica (reconciliation); "
+            "the write-back confirms and checks it again."
+        ),
+        shipment_saved=True,
+        due_in=CLAIM,
+    )
 
 
 def _claimed(fulfillment: Fulfillment) -> bool:
@@ -208,13 +191,7 @@ def _claimed(fulfillment: Fulfillment) -> bool:
 
 def _hand_back(fulfillment: Fulfillment, *, due_in: dt.timedelta = dt.timedelta(0)) -> None:
     """The write-back takes it from here: due now (queued after commit), or later."""
-    with transaction.atomic():
-        WriteBackOutbox.objects.filter(fulfillment=fulfillment).update(
-            due_at=timezone.now() + due_in
-        )
-        if not due_in:
-            writeback_enqueue(fulfillment.pk)
-    order_status_refresh(order_id=fulfillment.order_id)
+    writeback_make_due(fulfillment=fulfillment, due_in=due_in)
 
 
 def _record(fulfillment: Fulfillment, *, actor, via: str, differences: list[str]) -> None:

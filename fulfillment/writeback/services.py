@@ -1,9 +1,11 @@
 """Write-back services for people and other parts of the app: reprocess one fulfillment, release
-the held ones of a store, queue what is due. Views, admin actions, commands and tasks call these.
+the held ones of a store, reopen a written-back one (reconciliation), queue what is due. Views,
+admin actions, commands and tasks call these.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.core.exceptions import ValidationError
@@ -14,7 +16,13 @@ from django.utils import timezone
 from stores.audit import audit_record
 from stores.models import StoreConnection
 
-from ..models import Fulfillment, FulfillmentStatus, OrderEventKind, WriteBackOutbox
+from ..models import (
+    Fulfillment,
+    FulfillmentStatus,
+    OrderEventKind,
+    WriteBackOutbox,
+    WriteBackProgress,
+)
 from . import conf, outbox, writeback_enqueue
 from .carrier_lookup import carrier_mapping_resolve
 from .orders import order_status_refresh
@@ -27,11 +35,55 @@ REPROCESSABLE = (FulfillmentStatus.FAILED, FulfillmentStatus.HELD)
 RETRYABLE = (*REPROCESSABLE, FulfillmentStatus.PENDING)
 
 
-def _make_due(fulfillment: Fulfillment) -> None:
+def _make_due(fulfillment: Fulfillment, due_in: dt.timedelta = dt.timedelta(0)) -> None:
     WriteBackOutbox.objects.update_or_create(
         fulfillment=fulfillment,
-        defaults={"due_at": timezone.now(), "lease_until": None, "lease_holder": ""},
+        defaults={"due_at": timezone.now() + due_in, "lease_until": None, "lease_holder": ""},
     )
+
+
+def writeback_reopen(
+    *,
+    fulfillment: Fulfillment,
+    reason: str,
+    shipment_saved: bool,
+    due_in: dt.timedelta = dt.timedelta(0),
+) -> bool:
+    """A written-back fulfillment goes back to the write-back, which finds its Shipment again
+    (by number when ``shipment_saved``, else by reference) before writing anything: for
+    reconciliation, when Acumatica's Shipment is gone or differs. Due after ``due_in`` (queued
+    at once when 0: a caller that still changes the Shipment itself holds it off that long,
+    then calls :func:`writeback_make_due`). False when it is no longer written back."""
+    with transaction.atomic():
+        reopened = Fulfillment.objects.filter(
+            pk=fulfillment.pk, status=FulfillmentStatus.WRITTEN_BACK
+        ).update(
+            status=FulfillmentStatus.PENDING,
+            progress=(
+                WriteBackProgress.SHIPMENT_SAVED
+                if shipment_saved
+                else WriteBackProgress.NOT_STARTED
+            ),
+            status_reason=reason,
+            written_back_at=None,
+            updated_at=timezone.now(),
+        )
+        if reopened:
+            _make_due(fulfillment, due_in)
+            if not due_in:
+                writeback_enqueue(fulfillment.pk)
+    if reopened:
+        order_status_refresh(order_id=fulfillment.order_id)
+    return bool(reopened)
+
+
+def writeback_make_due(*, fulfillment: Fulfillment, due_in: dt.timedelta = dt.timedelta(0)) -> None:
+    """The fulfillment's write-back runs after ``due_in`` (queued at once when 0)."""
+    with transaction.atomic():
+        _make_due(fulfillment, due_in)
+        if not due_in:
+            writeback_enqueue(fulfillment.pk)
+    order_status_refresh(order_id=fulfillment.order_id)
 
 
 def writeback_reprocess(
