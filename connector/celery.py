@@ -9,6 +9,7 @@ from celery import Celery
 from celery.signals import worker_init
 
 from fulfillment.jobs import ROUTES
+from stores.jobs import ROUTES as STORES_ROUTES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connector.settings")
 
@@ -51,7 +52,9 @@ app.conf.beat_schedule = BEAT_SCHEDULE
 
 # Queues per job, declared beside the job names. A worker takes the queues given with -Q
 # (bin/run's demo worker takes them all; README "Deploying" shows a worker per queue).
-app.conf.task_routes = {name: {"queue": queue} for name, queue in ROUTES.items()}
+app.conf.task_routes = {
+    name: {"queue": queue} for name, queue in {**ROUTES, **STORES_ROUTES}.items()
+}
 
 
 @worker_init.connect

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from . import access
 from .audit import CHANGED, audit_record, changes_between
-from .connection_test import connection_test_run
+from .connection_test import ConnectionTestResult, connection_test_run
 from .credentials import store_secrets_set
 from .models import AuditEntry, Merchant, StoreConnection, StoreStatus
 from .signals import store_needs_attention
@@ -221,9 +221,18 @@ def store_record_test(*, store: StoreConnection, passed: bool, checks: list[dict
 
 def store_connection_test(*, store: StoreConnection, actor=None, via: str = CONSOLE):
     """Run the connection test, record its result on the store, and audit it ("store.test"
-    with passed/failed and the first failing check)."""
-    before = _snapshot(store, STATUS_FIELDS)
+    with passed/failed and the first failing check). In the foreground: commands use this;
+    pages start it in the background (``stores.connection_test_runs``)."""
     result = connection_test_run(store=store)
+    store_connection_test_record(store=store, result=result, actor=actor, via=via)
+    return result
+
+
+def store_connection_test_record(
+    *, store: StoreConnection, result: ConnectionTestResult, actor=None, via: str = CONSOLE
+) -> None:
+    """Record a finished connection test on the store and audit it ("store.test")."""
+    before = _snapshot(store, STATUS_FIELDS)
     store_record_test(store=store, passed=result.passed, checks=result.to_dicts())
     failed = next((c for c in result.checks if c.status == "fail"), None)
     if result.passed:
@@ -243,7 +252,6 @@ def store_connection_test(*, store: StoreConnection, actor=None, via: str = CONS
         after={"passed": result.passed, **new},
         via=via,
     )
-    return result
 
 
 def store_sign_in_check(*, store: StoreConnection):

@@ -8,7 +8,9 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from . import jobs
 from .calls import calls_prune
+from .connection_test_runs import store_connection_test_execute
 from .drafts import drafts_abandoned_remove
 from .secret_age import secret_age_reminders_send
 
@@ -37,3 +39,11 @@ def remove_abandoned_drafts() -> int:
     removed = drafts_abandoned_remove()
     logger.info("removed %d abandoned drafts", removed)
     return removed
+
+
+@shared_task(name=jobs.RUN_CONNECTION_TEST)
+def run_connection_test(run_id: int) -> str:
+    """A connection test a person started from a page (interactive queue): safe to run twice,
+    the second delivery finds the run taken."""
+    run = store_connection_test_execute(run_id=run_id)
+    return run.status if run is not None else "not taken"

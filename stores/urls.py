@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import handoff, store, wizard
+from .views import handoff, review, store, wizard
 
 app_name = "stores"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:store_id>/", store.store_detail, name="detail"),
     path("<int:store_id>/edit/", store.store_edit, name="edit"),
     path("<int:store_id>/test/", store.store_test, name="test"),
+    # What a running connection test has found so far (JSON the test panel polls).
+    path("<int:store_id>/tests/<int:test_run_id>/", review.test_run_progress, name="test_run"),
     path("<int:store_id>/activate/", store.store_activate, name="activate"),
     path("<int:store_id>/pause/", store.store_pause, name="pause"),
     path("<int:store_id>/resume/", store.store_resume, name="resume"),

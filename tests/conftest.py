@@ -175,9 +175,11 @@ def queued_jobs(monkeypatch):
     """Jobs the code queued, kept here instead of handed to the broker: job name -> the argument
     tuples in order (``queued_jobs[jobs.IMPORT_STORE]``)."""
     from fulfillment import jobs
+    from stores import jobs as store_jobs
 
     queued: dict[str, list[tuple]] = defaultdict(list)
     monkeypatch.setattr(jobs, "send", lambda name, args: queued[name].append(tuple(args)))
+    monkeypatch.setattr(store_jobs, "send", lambda name, args: queued[name].append(tuple(args)))
     # Jobs queued to run later (a retry's own task) are kept apart: "<name> later".
     monkeypatch.setattr(
         jobs, "send_later", lambda name, args, delay: queued[f"{name} later"].append(tuple(args))
@@ -191,7 +193,12 @@ def jobs_run_here(monkeypatch):
     from celery import current_app
 
     from fulfillment import jobs, tasks  # noqa: F401  (registers the tasks)
+    from stores import jobs as store_jobs
+    from stores import tasks as store_tasks  # noqa: F401
 
     monkeypatch.setattr(jobs, "send", lambda name, args: current_app.tasks[name].apply(args=args))
+    monkeypatch.setattr(
+        store_jobs, "send", lambda name, args: current_app.tasks[name].apply(args=args)
+    )
     # A job for later (a retry's own task) is not run: the test runs what it waits for itself.
     monkeypatch.setattr(jobs, "send_later", lambda name, args, delay: None)

@@ -14,6 +14,7 @@ result on the store. The session is signed out on every path: each one holds a l
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import ExitStack
 
 from connector.acumatica import AcumaticaError
@@ -23,7 +24,14 @@ from . import failures
 from .checks import STEPS
 from .outcome import Check, ConnectionTestResult, Context, Outcome, Step, fail, skip
 
-__all__ = ["STEPS", "Check", "ConnectionTestResult", "connection_test_run", "step_add"]
+__all__ = [
+    "STEPS",
+    "Check",
+    "ConnectionTestResult",
+    "Progress",
+    "connection_test_run",
+    "step_add",
+]
 
 # Checks other apps add after the built-in ones (``step_add``), e.g. the fulfillment app's
 # "Push notifications": the connection test is the store's, what it reports can be theirs.
@@ -39,11 +47,17 @@ def step_add(step: Step) -> None:
 logger = logging.getLogger("connector.stores")
 
 
+# Told how the run goes, for a page that follows it: ``progress(title, checks)`` before a check
+# runs (its title, the checks done so far) and after each check (None, the checks with it).
+Progress = Callable[[str | None, list[Check]], None]
+
+
 def connection_test_run(
-    *, store: StoreConnection, until: str | None = None
+    *, store: StoreConnection, until: str | None = None, progress: Progress | None = None
 ) -> ConnectionTestResult:
     """Every check in order; ``until`` stops after the check of that key (the wizard's
-    credential step runs the test up to "sign_in": the site, and whether the sign-in works)."""
+    credential step runs the test up to "sign_in": the site, and whether the sign-in works).
+    ``progress`` is called before each check that runs and after every check."""
     steps = (*STEPS, *_ADDED)
     if until is not None:
         keys = [s.key for s in steps]
@@ -58,9 +72,13 @@ def connection_test_run(
             outcome = _blocked(step, blocked_by, halted_at)
             halts = False
             if outcome is None:
+                if progress is not None:
+                    progress(step.title, list(checks))
                 outcome, halts = _run(step, ctx)
             check = Check(step.key, step.title, outcome.status, outcome.message, outcome.fix)
             checks.append(check)
+            if progress is not None:
+                progress(None, list(checks))
             if check.status == "fail":
                 blocked_by[step.key] = step.title
             elif check.status == "skip":

@@ -2,6 +2,7 @@
 
 from .audit import AuditEntry
 from .calls import AcumaticaCall
+from .connection_tests import ConnectionTestRun, ConnectionTestRunStatus
 from .connections import (
     AuthMethod,
     Merchant,
@@ -17,6 +18,8 @@ __all__ = [
     "AcumaticaCall",
     "AuditEntry",
     "AuthMethod",
+    "ConnectionTestRun",
+    "ConnectionTestRunStatus",
     "CredentialHandoff",
     "Merchant",
     "Role",

@@ -1,29 +1,64 @@
-"""What the wizard's last step and the store's page share: running the connection test from a
-page, and what the page says about activating the store."""
+"""What the wizard's last step and the store's page share: starting the connection test from a
+page (it runs in the background, ``stores.connection_test_runs``), the panel that follows it,
+and what the page says about activating the store."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 
-from .. import access, services
+from .. import access
+from ..connection_test_runs import (
+    connection_test_run_give_up_if_stale,
+    connection_test_run_latest,
+    connection_test_run_state,
+    store_connection_test_start,
+)
 from ..credentials import store_has_secrets
 from ..forms import ActivateForm
-from ..models import StoreStatus
+from ..models import ConnectionTestRun, ConnectionTestRunStatus, StoreStatus
 from ..secret_age import store_secret_ages
+from .guards import stores_page
 
 
 def can_activate(store) -> bool:
     return store.status in (StoreStatus.DRAFT, StoreStatus.NEEDS_ATTENTION)
 
 
-def run_connection_test(request, store) -> None:
-    """Run the test and say in one line how it went; the page shows every check."""
-    result = services.store_connection_test(store=store, actor=request.user)
-    if result.passed:
-        messages.success(request, "Connection test passed.")
-    else:
-        messages.error(request, "Connection test failed: see what to fix below.")
+def start_connection_test(request, store) -> None:
+    """Queue the test in the background (the page it redirects to follows it)."""
+    store_connection_test_start(store=store, actor=request.user)
+
+
+def test_run_context(store) -> dict:
+    """The connection test panel of a page: the newest page-started run while it is waiting
+    or running (the page follows it), else how the last test went."""
+    run = connection_test_run_latest(store=store)
+    live = run is not None and not run.finished
+    outcome = ""
+    if run is not None and run.status == ConnectionTestRunStatus.ERROR:
+        outcome = "error"
+    elif run is not None and run.finished and store.last_test_passed is not None:
+        outcome = "passed" if store.last_test_passed else "failed"
+    return {
+        "test_run": run,
+        "test_run_live": live,
+        "test_run_state": connection_test_run_state(run=run) if run is not None else None,
+        "test_outcome": outcome,
+    }
+
+
+@stores_page
+def test_run_progress(request, store_id: int, test_run_id: int):
+    """JSON the test panel polls: the run's checks so far and the one running. Another
+    merchant's store, or a run of another store, is a 404."""
+    store = access.store_for(request.user, store_id)
+    run = get_object_or_404(ConnectionTestRun, pk=test_run_id, store=store)
+    run = connection_test_run_give_up_if_stale(run=run)
+    response = JsonResponse(connection_test_run_state(run=run))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def review_context(request, store, *, force_form: ActivateForm | None = None) -> dict:

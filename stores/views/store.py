@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from .. import access, handoff, services
 from ..credentials import store_has_secrets
@@ -17,7 +18,7 @@ from ..forms import ActivateForm, PauseForm, StoreEditForm, add_service_errors, 
 from ..models import StoreStatus
 from ..selectors import RECENT_CALLS, store_licence_usage
 from .guards import posted, receives_secrets, store_page, stores_page
-from .review import review_context, run_connection_test
+from .review import review_context, start_connection_test, test_run_context
 
 
 @stores_page
@@ -32,6 +33,7 @@ def store_detail(request, store):
         "stores/detail.html",
         {
             **review_context(request, store),
+            **test_run_context(store),
             "can_delete": access.can_delete_store(request.user),
             "is_staff": access.is_3pl_staff(request.user),
             "can_send_link": access.is_3pl_staff(request.user)
@@ -72,8 +74,9 @@ def store_edit(request, store):
 
 @store_page(post_only=True)
 def store_test(request, store):
-    run_connection_test(request, store)
-    return redirect("stores:detail", store_id=store.pk)
+    """Start the test in the background; the store's page follows it."""
+    start_connection_test(request, store)
+    return redirect(f"{reverse('stores:detail', args=[store.pk])}#connection-test")
 
 
 @store_page(post_only=True)

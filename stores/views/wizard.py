@@ -30,7 +30,7 @@ from ..forms import (
 from ..models import Merchant
 from ..selectors import merchant_for
 from .guards import posted, receives_secrets, store_page, stores_page
-from .review import review_context, run_connection_test
+from .review import review_context, start_connection_test, test_run_context
 
 # Holds {"name", "merchant_id", "new_merchant"} until the store exists, then {"store_id"}.
 WIZARD_SESSION_KEY = "store_wizard"
@@ -238,10 +238,16 @@ def setup_settings(request, store):
 
 @store_page()
 def setup_test(request, store):
+    """POST starts the test in the background and comes back here (POST/redirect/GET): the
+    page follows the run until it ends."""
     if request.method == "POST":
-        run_connection_test(request, store)
+        start_connection_test(request, store)
         return redirect("stores:setup_test", store_id=store.pk)
-    return render(request, "stores/setup_test.html", {"store": store, "step": "test"})
+    return render(
+        request,
+        "stores/setup_test.html",
+        {"store": store, "step": "test", **test_run_context(store)},
+    )
 
 
 @store_page()

@@ -17,6 +17,7 @@ from fulfillment.events.subscriptions import subscription_create
 from fulfillment.models import EventDelivery, EventKind, ImportRun
 from fulfillment.writeback.carriers import carrier_mapping_set
 from fulfillment.writeback.samples import fulfillment_build
+from stores.connection_test_runs import store_connection_test_start
 from stores.models import AuditEntry, Role
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,9 @@ def victim(sandbox, store_factory, merchant_factory, shippable_order):
         merchant=store.merchant, url="https://victim.example.com/hooks", description=SECRET_NAME
     )
     event = event_record(kind=EventKind.STORE_NEEDS_ATTENTION, store=store, data=store_data(store))
+    test_run = store_connection_test_start(store=store, actor=None)
     return {
+        "test_run_id": test_run.pk,
         "subscription_id": subscription.pk,
         "delivery_id": EventDelivery.objects.get(event=event).pk,
         "event_id": event.pk,

@@ -80,8 +80,18 @@ def save_settings(client, store, **overrides):
 
 
 def run_test_step(client, store):
-    """Step 4: run the connection test and follow to the page that shows its checks."""
-    response = client.post(reverse("stores:setup_test", args=[store.pk]), follow=True)
+    """Step 4: start the connection test (the POST answers with a redirect at once), let its
+    queued job run when the request commits (the test asks for ``jobs_run_here``), and follow
+    to the page that shows its checks."""
+    from django.test import TestCase
+
+    url = reverse("stores:setup_test", args=[store.pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == url
+    run = store.connection_test_runs.first()
+    assert run is not None and run.finished, "the test's job did not run: use jobs_run_here"
+    response = client.get(url)
     assert response.status_code == 200
     store.refresh_from_db()
     return response

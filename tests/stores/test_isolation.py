@@ -43,11 +43,15 @@ def acme_client(client, user_factory, merchant):
     return client
 
 
+# Pages of one thing of a store (the store's id and the thing's): tested in their own files.
+STORE_THING_URL_NAMES = {"test_run": "tests/stores/test_connection_test_runs.py"}
+
+
 def test_every_store_url_is_listed_here():
     from stores.urls import urlpatterns
 
     with_store = {p.name for p in urlpatterns if "<int:store_id>" in str(p.pattern)}
-    assert with_store == set(STORE_URL_NAMES)
+    assert with_store == set(STORE_URL_NAMES) | set(STORE_THING_URL_NAMES)
 
 
 @pytest.mark.parametrize("name", STORE_URL_NAMES)

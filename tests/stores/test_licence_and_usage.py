@@ -120,7 +120,7 @@ def test_the_edit_page_changes_the_limits_without_invalidating_the_test(
 
 # --------------------------------------------------------------------------- usage on the page
 def test_the_store_page_shows_usage_after_a_real_connection_test(
-    signed_in, sandbox, store_factory, merchant
+    signed_in, sandbox, store_factory, merchant, jobs_run_here, django_capture_on_commit_callbacks
 ):
     store = store_factory(
         sandbox,
@@ -134,7 +134,8 @@ def test_the_store_page_shows_usage_after_a_real_connection_test(
     assert usage_cell(before, "requests") == "0"
     assert "No request has been sent" in before
 
-    signed_in.post(reverse("stores:test", args=[store.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post(reverse("stores:test", args=[store.pk]))
     calls = AcumaticaCall.objects.filter(store=store)
     assert calls.count() > 0
 

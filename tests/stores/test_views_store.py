@@ -131,11 +131,16 @@ def test_the_store_page_shows_settings_status_and_each_check(
     assert_no_secret_in(response, sandbox)
 
 
-def test_running_the_test_again_from_the_store_page(client, sandbox, store_factory, merchant_user):
+def test_running_the_test_again_from_the_store_page(
+    client, sandbox, store_factory, merchant_user, jobs_run_here, django_capture_on_commit_callbacks
+):
     store = store_factory(sandbox, merchant=merchant_user.connector_profile.merchant)
     client.force_login(merchant_user)
-    response = client.post(reverse("stores:test", args=[store.pk]), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("stores:detail", args=[store.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("stores:test", args=[store.pk]))
+    detail = reverse("stores:detail", args=[store.pk])
+    assert response.status_code == 302 and response["Location"] == f"{detail}#connection-test"
+    response = client.get(detail)
     store.refresh_from_db()
     assert store.last_test_passed is True and store.last_test_at
     assert "Connection test passed." in response.content.decode()

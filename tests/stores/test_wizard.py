@@ -40,7 +40,9 @@ def operator_client(client, operator_user):
     return client
 
 
-def test_a_merchant_walks_the_wizard_to_an_active_store(merchant_client, sandbox, merchant):
+def test_a_merchant_walks_the_wizard_to_an_active_store(
+    merchant_client, sandbox, merchant, jobs_run_here
+):
     client = merchant_client
     pages = []
 
@@ -149,7 +151,9 @@ def test_store_basics_errors_are_shown_next_to_the_field(
     assert "store_wizard" not in operator_client.session
 
 
-def test_going_back_shows_what_was_entered_and_loses_nothing(merchant_client, sandbox):
+def test_going_back_shows_what_was_entered_and_loses_nothing(
+    merchant_client, sandbox, jobs_run_here
+):
     client = merchant_client
     start_wizard(client, name="Back and forth")
     # Back to step 1 before the draft exists: the session kept name and merchant.
@@ -264,7 +268,9 @@ def test_settings_errors_are_shown_next_to_the_field(
     assert store.endpoint_version == "24.200.001" and store.order_type == "SO"
 
 
-def test_a_failing_test_names_the_cause_and_activation_is_refused(merchant_client, sandbox):
+def test_a_failing_test_names_the_cause_and_activation_is_refused(
+    merchant_client, sandbox, jobs_run_here
+):
     client = merchant_client
     store = create_draft(client, sandbox, password="not-the-password", sign_in_fails=True)
     save_settings(client, store)
@@ -305,7 +311,9 @@ def test_a_failing_test_names_the_cause_and_activation_is_refused(merchant_clien
     assert store.last_test_passed is True
 
 
-def test_an_operator_may_force_activation_with_a_reason(operator_client, sandbox, merchant):
+def test_an_operator_may_force_activation_with_a_reason(
+    operator_client, sandbox, merchant, jobs_run_here
+):
     client = operator_client
     store = create_draft(
         client, sandbox, basics={"merchant": merchant.pk}, password="wrong", sign_in_fails=True
