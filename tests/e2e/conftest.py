@@ -75,3 +75,24 @@ def browser_page(chromium_executable, monkeypatch):
 def artifacts_dir() -> Path:
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     return ARTIFACTS_DIR
+
+
+@pytest.fixture
+def interactive_worker(transactional_db):
+    """A real Celery worker of the interactive queue, in a thread, for as long as the test runs:
+    jobs a page queues (the connection test) go through the configured broker to it, as in
+    production. Not eager mode, which would run them inside the request."""
+    from celery.contrib.testing.worker import start_worker
+
+    import stores.tasks  # noqa: F401  (registers the stores jobs)
+    from connector.celery import app
+    from stores import jobs
+
+    with start_worker(
+        app,
+        pool="solo",
+        perform_ping_check=False,
+        shutdown_timeout=10,
+        queues=[jobs.INTERACTIVE_QUEUE],
+    ) as worker:
+        yield worker
