@@ -13,9 +13,7 @@ def test_summary_lookups_and_reseeding_ten_thousand_orders(sandbox):
     assert sum(summary["ordersByStatus"].values()) == 40
     lookups = data_control(sandbox, "GET", "lookups").json()
     assert "SMALL" in lookups["boxes"] and "UPSGROUND" in lookups["shipVias"]
-    started = time.perf_counter()
     reseeded = data_control(sandbox, "POST", "seed", {"orders": 10_000, "seed": 3, "lines": 2})
-    assert time.perf_counter() - started < 10
     assert reseeded.status_code == 200
     assert reseeded.json()["counts"]["SalesOrder"] == 10_000
     orders = data_control(sandbox, "GET", "orders?limit=50").json()
