@@ -149,3 +149,27 @@ def test_another_merchants_store_and_a_draft_get_no_dry_run(
     assert other.status_code == 404
     assert refused.status_code == 200 and "activate the store" in refused.content.decode()
     assert "Dry run: what" not in refused.content.decode()
+
+
+def test_the_store_page_shows_where_imports_stand(
+    client, sandbox, store_factory, run_import, user_factory
+):
+    store = store_factory(sandbox)
+    client.force_login(user_factory(Role.THREEPL_OPERATOR))
+    page = client.get(reverse("stores:detail", args=[store.pk])).content.decode()
+    assert "Import position" in page and "none yet: the first import reads" in page
+    draft = store_factory(sandbox, active=False)
+    assert (
+        "Import position"
+        not in client.get(reverse("stores:detail", args=[draft.pk])).content.decode()
+    )
+
+    run_import(store)
+
+    cursor = ImportCursor.objects.get(store=store).cursor
+    page = client.get(reverse("stores:detail", args=[store.pk])).content.decode()
+    assert (
+        f"before {timezone.localtime(cursor):%Y-%m-%d %H:%M:%S}" in page
+        and "minutes' lookback" in page
+    )
+    assert "dry run first" in page
