@@ -26,7 +26,7 @@ from .binder import PageResult, known_orders, map_records
 from .decisions import Action, decide
 from .paging import scan_pages
 from .single import acumatica_failure_text
-from .source import FULL, SINCE, scan_query
+from .source import FULL, SINCE, scan_fetch, scan_query
 
 # What a person reads: each outcome lists at most this many records (the counts are complete).
 LISTED = 100
@@ -95,14 +95,7 @@ def rescan_preview(
         client = acumatica_client_for(store, purpose="re-scan preview", urgent=True)
         with client:
             pages = scan_pages(
-                lambda skip, top: client.list(
-                    query.entity,
-                    filter=query.filter,
-                    expand=query.expand,
-                    select=query.select,
-                    top=top,
-                    skip=skip or None,
-                ),
+                lambda skip, top: scan_fetch(client, query, skip, top),
                 key_of=lambda record: record_key_text(record, mode.key_fields),
                 page_size=conf.page_size(),
             )

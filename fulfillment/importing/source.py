@@ -55,3 +55,15 @@ def scan_query(
         expand=mode.expand,
         select=mode.select,
     )
+
+
+def scan_fetch(client, query: ScanQuery, skip: int, top: int) -> list[dict]:
+    """One page of ``query``: ``$top`` records after ``$skip`` (the pager's ``fetch``)."""
+    return client.list(
+        query.entity,
+        filter=query.filter,
+        expand=query.expand,
+        select=query.select,
+        top=top,
+        skip=skip or None,
+    )

@@ -48,7 +48,7 @@ from .binder import PageResult, map_records, write_orders
 from .paging import Page, scan_pages
 from .patience import Patience
 from .scan import ScanPlan, finished_cursor, fresh_plan, plan_scan
-from .source import scan_query
+from .source import scan_fetch, scan_query
 
 logger = logging.getLogger("connector.fulfillment")
 
@@ -129,16 +129,7 @@ def _run(store, trigger, full, since, holder, ttl) -> ImportRun:
             patience = Patience(conf.busy_wait(), keep_alive=keep_lease)
 
             def fetch(skip: int, top: int) -> list[dict]:
-                return patience.call(
-                    lambda: client.list(
-                        query.entity,
-                        filter=query.filter,
-                        expand=query.expand,
-                        select=query.select,
-                        top=top,
-                        skip=skip or None,
-                    )
-                )
+                return patience.call(lambda: scan_fetch(client, query, skip, top))
 
             pages = scan_pages(
                 fetch,

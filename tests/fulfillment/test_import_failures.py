@@ -267,15 +267,15 @@ def test_an_insert_that_collides_is_re_read_and_applied_as_an_update(
     store = store_factory(sandbox)
     run_import(store)
     sandbox_data.edit("SO", "000001", shipTo={"City": "Boulder"})
-    real_known = binder._known_orders
+    real_known = binder.known_orders
     blind = []
 
-    def stale_read(store, orders):
+    def stale_read(store, orders, **options):
         # The first read misses the rows another writer committed: their inserts collide.
         blind.append(1)
-        return {} if len(blind) == 1 else real_known(store, orders)
+        return {} if len(blind) == 1 else real_known(store, orders, **options)
 
-    monkeypatch.setattr(binder, "_known_orders", stale_read)
+    monkeypatch.setattr(binder, "known_orders", stale_read)
     run = run_import(store)
     assert (run.created, run.updated, run.failed) == (0, 1, 0)
     assert len(blind) == 2
