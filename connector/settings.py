@@ -375,6 +375,9 @@ CONNECTOR_HANDOFF_MAX_REQUESTS_PER_IP = env.int("CONNECTOR_HANDOFF_MAX_REQUESTS_
 CONNECTOR_HANDOFF_MAX_REQUESTS_PER_LINK = env.int(
     "CONNECTOR_HANDOFF_MAX_REQUESTS_PER_LINK", default=30
 )
+# The page's connection test panel polls its progress every second while a test runs: polls
+# count apart, against this limit per link and window.
+CONNECTOR_HANDOFF_MAX_POLLS_PER_LINK = env.int("CONNECTOR_HANDOFF_MAX_POLLS_PER_LINK", default=900)
 # e.g. redis://127.0.0.1:6379/1; the default keeps counts in each process's memory.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://connector")}
 # A store's Client Secret or password older than this many days gets one reminder email (to 3PL

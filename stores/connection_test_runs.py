@@ -49,16 +49,22 @@ def connection_test_stale_after() -> float:
     return settings.ACUMATICA_CONNECT_TIMEOUT + CALL_DEADLINE + STALE_MARGIN_SECONDS
 
 
-def store_connection_test_start(*, store: StoreConnection, actor) -> ConnectionTestRun:
-    """Queue a connection test of ``store`` for ``actor`` (a user), or give the one already
-    waiting or running: pressing the button twice runs one test, not two sessions."""
+def store_connection_test_start(
+    *, store: StoreConnection, actor, via: str = ""
+) -> ConnectionTestRun:
+    """Queue a connection test of ``store`` for ``actor`` (a user, or a label such as the
+    merchant of a credentials link, with ``via``), or give the one already waiting or
+    running: pressing the button twice runs one test, not two sessions."""
     with transaction.atomic():
         StoreConnection.objects.select_for_update().filter(pk=store.pk).first()
         active = connection_test_run_latest(store=store)
         if active is not None and not active.finished:
             return active
         run = ConnectionTestRun.objects.create(
-            store=store, requested_by=actor if getattr(actor, "pk", None) else None
+            store=store,
+            requested_by=actor if getattr(actor, "pk", None) else None,
+            requested_by_label=actor if isinstance(actor, str) else "",
+            via=via,
         )
         jobs.enqueue_after_commit(jobs.RUN_CONNECTION_TEST, run.pk)
     logger.info("connection test %s of store %s queued", run.pk, store.pk)
@@ -99,7 +105,12 @@ def store_connection_test_execute(*, run_id: int) -> ConnectionTestRun | None:
             checks=result.to_dicts(),
         )
         if finished:
-            store_connection_test_record(store=run.store, result=result, actor=run.requested_by)
+            store_connection_test_record(
+                store=run.store,
+                result=result,
+                actor=run.requested_by or run.requested_by_label or None,
+                **({"via": run.via} if run.via else {}),
+            )
     if not finished:
         # Marked as stopped meanwhile (taken for dead): the page said so, the store keeps
         # its last result.

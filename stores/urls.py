@@ -31,4 +31,5 @@ urlpatterns = [
 # Outside /stores/ and without sign-in: the page a credentials link opens (connector/urls.py).
 public_urlpatterns = [
     path("connect/<str:token>/", handoff.connect, name="handoff_connect"),
+    path("connect/<str:token>/test/", handoff.connect_test_run, name="handoff_test_run"),
 ]

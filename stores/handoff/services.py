@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from .. import access, services
 from ..audit import audit_record
+from ..connection_test_runs import store_connection_test_start
 from ..models import AuditEntry, CredentialHandoff, StoreConnection, StoreStatus
 from .emails import handoff_email_send
 from .tokens import token_hash, token_new
@@ -153,12 +154,11 @@ def handoff_credentials_save(
     )
 
 
-def handoff_connection_test(*, handoff: CredentialHandoff):
-    """The store's full connection test, run from the link's page (recorded on the store, so
-    the 3PL sees the same result)."""
-    return services.store_connection_test(
-        store=handoff.store, actor=merchant_label(handoff), via=LINK
-    )
+def handoff_connection_test_start(*, handoff: CredentialHandoff):
+    """Queue the store's full connection test from the link's page, in the background like
+    every page-started test (the page follows it); its result is recorded on the store, so the
+    3PL sees the same, and audited as the merchant."""
+    return store_connection_test_start(store=handoff.store, actor=merchant_label(handoff), via=LINK)
 
 
 def handoff_complete(*, handoff: CredentialHandoff, now: dt.datetime | None = None) -> bool:

@@ -38,6 +38,10 @@ class ConnectionTestRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Who started it when it was not a signed-in user (the merchant, through a credentials
+    # link), and from where: the audit entry of its result says so.
+    requested_by_label = models.CharField(max_length=200, blank=True)
+    via = models.CharField(max_length=20, blank=True)
     status = models.CharField(
         max_length=10,
         choices=ConnectionTestRunStatus.choices,

@@ -3,17 +3,21 @@ public page the link opens, where the merchant enters, tests and submits the sto
 
 The public page needs no account: the link is the merchant's only key, to one store's sign-in
 form and nothing else. It is rate-limited per client address and per link, and whatever is
-wrong with a link (unknown, used, expired, revoked) it shows the same page, naming no store."""
+wrong with a link (unknown, used, expired, revoked) it shows the same page, naming no store. Its
+connection test runs in the background like the store page's, and the page follows it."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from .. import access, handoff, ratelimit
+from ..connection_test_runs import connection_test_run_latest, connection_test_run_state
 from ..credentials import store_has_secrets
 from ..forms import (
     LinkCredentialsForm,
@@ -24,6 +28,7 @@ from ..forms import (
 )
 from ..models import CredentialHandoff, StoreStatus
 from .guards import posted, receives_secrets, store_page
+from .review import test_run_context
 
 
 # ------------------------------------------------------------------------------ the 3PL's page
@@ -128,8 +133,6 @@ def connect(request, token: str):
         stored_secrets=store_has_secrets(store),
         initial=credentials_initial(store),
     )
-    result = None
-    not_submitted = False
     if request.method == "POST" and form.is_valid():
         try:
             handoff.handoff_credentials_save(handoff=link, **form.store_values())
@@ -137,17 +140,15 @@ def connect(request, token: str):
             add_service_errors(form, exc)
         else:
             submitting = "submit" in request.POST
-            if not submitting or not store.last_test_passed:
-                result = handoff.handoff_connection_test(handoff=link)
             if submitting and (store.last_test_passed or form.cleaned_data["submit_anyway"]):
                 if handoff.handoff_complete(handoff=link):
                     return _neutral(request, "handoff/done.html", 200)
                 return _neutral(request, "handoff/invalid.html", 404)
-            not_submitted = submitting
-            # A fresh form: what is stored now, secrets as "stored — leave blank to keep".
-            form = LinkCredentialsForm(
-                stored_secrets=store_has_secrets(store), initial=credentials_initial(store)
-            )
+            # Tested in the background (the page follows it); a submit waits for a pass.
+            handoff.handoff_connection_test_start(handoff=link)
+            after = "?not_submitted=1" if submitting else ""
+            return redirect(f"{request.path}{after}#connection-test")
+    tests = test_run_context(store, progress_url=reverse("handoff_test_run", args=[token]))
     response = render(
         request,
         "handoff/connect.html",
@@ -155,9 +156,29 @@ def connect(request, token: str):
             "store": store,
             "link": link,
             "form": form,
-            "tested_now": result is not None,
-            "not_submitted": not_submitted,
+            "not_submitted": request.GET.get("not_submitted") == "1" and not store.last_test_passed,
+            **tests,
         },
     )
     response["Referrer-Policy"] = REFERRER_POLICY
+    return response
+
+
+@never_cache
+def connect_test_run(request, token: str):
+    """JSON the link page's test panel polls (as the store page's does): the newest test of the
+    link's store. A bad link is the same neutral 404; polls count against their own, larger
+    limit, so following a test does not use up the page's."""
+    allowed = ratelimit.hit(
+        limits={"handoff-poll": (token, settings.CONNECTOR_HANDOFF_MAX_POLLS_PER_LINK)},
+        window=settings.CONNECTOR_HANDOFF_RATE_WINDOW_SECONDS,
+    )
+    if not allowed:
+        return JsonResponse({"status": "rate_limited"}, status=429)
+    link = handoff.handoff_open_for_token(token=token)
+    run = connection_test_run_latest(store=link.store) if link is not None else None
+    if run is None:
+        return JsonResponse({"status": "not_found", "message": "Not found."}, status=404)
+    response = JsonResponse(connection_test_run_state(run=run))
+    response["Cache-Control"] = "no-store"
     return response

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from .. import access
 from ..connection_test_runs import (
@@ -31,9 +32,10 @@ def start_connection_test(request, store) -> None:
     store_connection_test_start(store=store, actor=request.user)
 
 
-def test_run_context(store) -> dict:
+def test_run_context(store, *, progress_url: str = "") -> dict:
     """The connection test panel of a page: the newest page-started run while it is waiting
-    or running (the page follows it), else how the last test went."""
+    or running (the page follows it, polling ``progress_url``, by default the store's), else
+    how the last test went."""
     run = connection_test_run_latest(store=store)
     live = run is not None and not run.finished
     outcome = ""
@@ -41,9 +43,12 @@ def test_run_context(store) -> dict:
         outcome = "error"
     elif run is not None and run.finished and store.last_test_passed is not None:
         outcome = "passed" if store.last_test_passed else "failed"
+    if live and not progress_url:
+        progress_url = reverse("stores:test_run", args=[store.pk, run.pk])
     return {
         "test_run": run,
         "test_run_live": live,
+        "test_run_url": progress_url,
         "test_run_state": connection_test_run_state(run=run) if run is not None else None,
         "test_outcome": outcome,
     }

@@ -33,7 +33,7 @@ def _fits(page, width: int) -> None:
 
 
 def test_a_merchant_enters_the_sign_in_through_a_link(
-    live_server, sandbox, operator, browser_page, artifacts_dir, settings
+    live_server, sandbox, operator, interactive_worker, browser_page, artifacts_dir, settings
 ):
     from playwright.sync_api import expect
 
@@ -81,6 +81,10 @@ def test_a_merchant_enters_the_sign_in_through_a_link(
     visitor.fill("#id_username", config.username)
     visitor.fill("#id_password", config.password)
     visitor.click("text=Save and test the connection")
+    # The test runs on the interactive worker; the page follows it, then shows the result.
+    expect(visitor.locator("#connection-test")).to_contain_text(
+        "Connection test passed.", timeout=30_000
+    )
     expect(visitor.locator("#connection-test .badge.check-pass").first).to_have_text("Passed")
     _fits(visitor, 390)
     visitor.screenshot(path=str(shot / "handoff-tested-390.png"), full_page=True)
