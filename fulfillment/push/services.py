@@ -209,8 +209,12 @@ def _shipped_here(store: StoreConnection, keys: list[tuple[str, ...]]) -> set[tu
     if not keys:
         return set()
     mode = mode_for(store)
+    # A key of another shape (the store's mode changed since it was received) names nothing.
+    fitting = [key for key in keys if len(key) == len(mode.order_key_fields)]
+    if not fitting:
+        return set()
     named = Q()
-    for key in keys:
+    for key in fitting:
         named |= Q(**dict(zip(mode.order_key_fields, key, strict=True)))
     shipped = Order.objects.filter(named, store=store, status__in=SHIPPED_STATUSES)
     return {tuple(values) for values in shipped.values_list(*mode.order_key_fields)}
