@@ -6,16 +6,22 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from celery import current_app
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from connector.acumatica import AcumaticaError
 from stores import crypto
+from stores import jobs as store_jobs
+from stores import tasks as store_tasks  # noqa: F401  (registers the job)
+from stores.admin.connections import MAX_TESTS_PER_ACTION
 from stores.credentials import acumatica_client_for
 from stores.models import (
     AcumaticaCall,
     AuditEntry,
+    ConnectionTestRun,
+    ConnectionTestRunStatus,
     Role,
     StoreConnection,
     StoreSecrets,
@@ -234,20 +240,92 @@ def test_pause_and_resume_actions(support_client, sandbox, store):
     assert "Paused" in messages and "Resumed (Active)" in messages
 
 
-def test_run_connection_test_action_records_the_result(support_client, sandbox, store):
+def test_run_connection_test_action_queues_the_test_in_the_background(
+    support_client, sandbox, store, queued_jobs, django_capture_on_commit_callbacks
+):
+    """Before: the action ran each test inside the admin request. Now it queues a run as the
+    store's page does, answers at once, and says where to follow it."""
     url = reverse("admin:stores_storeconnection_changelist")
+    requests_before = len(sandbox.request_log)
 
-    response = support_client.post(
-        url, {"action": "run_connection_test", "_selected_action": [store.pk]}, follow=True
+    with django_capture_on_commit_callbacks(execute=True):
+        response = support_client.post(
+            url, {"action": "run_connection_test", "_selected_action": [store.pk]}, follow=True
+        )
+
+    assert len(sandbox.request_log) == requests_before, "the request called Acumatica"
+    run = ConnectionTestRun.objects.get(store=store)
+    assert run.status == ConnectionTestRunStatus.QUEUED
+    assert run.requested_by.username == "support" and run.via == "admin"
+    assert queued_jobs[store_jobs.RUN_CONNECTION_TEST] == [(run.pk,)]
+    store.refresh_from_db()
+    assert store.last_test_at is None
+    page = response.content.decode()
+    assert "Main: connection test queued; it runs in the background." in page
+    assert f'href="{reverse("stores:detail", args=[store.pk])}"' in page
+    assert f'href="{_change_url(store)}"' in page
+    assert LogEntry.objects.get(object_id=str(store.pk)).change_message == (
+        f"Queued the connection test (run {run.pk})"
     )
+    assert "Waiting to start" in support_client.get(_change_url(store)).content.decode()
 
+    # The worker runs it: the result lands on the store and on its admin page.
+    current_app.tasks[store_jobs.RUN_CONNECTION_TEST].apply(args=(run.pk,))
     store.refresh_from_db()
     assert store.last_test_passed is True and store.last_test_at is not None
-    assert "connection test passed" in response.content.decode()
     page = support_client.get(_change_url(store)).content.decode()
-    assert "<li><strong>PASS</strong>" in page
+    assert "<li><strong>PASS</strong>" in page and "Passed (queued " in page
     for secret in _secret_values(sandbox, store):
         assert secret not in page
+
+
+def test_run_connection_test_action_keeps_one_test_in_flight_per_store(
+    support_client,
+    sandbox,
+    store,
+    store_factory,
+    merchant,
+    queued_jobs,
+    django_capture_on_commit_callbacks,
+):
+    other = store_factory(sandbox, merchant=merchant, name="Second")
+    url = reverse("admin:stores_storeconnection_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        support_client.post(url, {"action": "run_connection_test", "_selected_action": [store.pk]})
+        response = support_client.post(
+            url,
+            {"action": "run_connection_test", "_selected_action": [store.pk, other.pk]},
+            follow=True,
+        )
+
+    first = ConnectionTestRun.objects.get(store=store)
+    second = ConnectionTestRun.objects.get(store=other)
+    assert queued_jobs[store_jobs.RUN_CONNECTION_TEST] == [(first.pk,), (second.pk,)]
+    page = response.content.decode()
+    assert "Main: a connection test is already waiting to start;" in page
+    assert "Second: connection test queued;" in page
+
+    # Finished: the next action is a new test.
+    current_app.tasks[store_jobs.RUN_CONNECTION_TEST].apply(args=(first.pk,))
+    with django_capture_on_commit_callbacks(execute=True):
+        support_client.post(url, {"action": "run_connection_test", "_selected_action": [store.pk]})
+    assert ConnectionTestRun.objects.filter(store=store).count() == 2
+
+
+def test_run_connection_test_action_refuses_too_many_stores(
+    support_client, sandbox, store_factory, merchant, queued_jobs
+):
+    stores = [
+        store_factory(sandbox, merchant=merchant, name=f"Store {n}")
+        for n in range(MAX_TESTS_PER_ACTION + 1)
+    ]
+    response = support_client.post(
+        reverse("admin:stores_storeconnection_changelist"),
+        {"action": "run_connection_test", "_selected_action": [s.pk for s in stores]},
+        follow=True,
+    )
+    assert f"Select at most {MAX_TESTS_PER_ACTION} stores" in response.content.decode()
+    assert not ConnectionTestRun.objects.exists()
 
 
 def test_merchant_admin_counts_users_and_stores(
@@ -293,7 +371,9 @@ def test_user_admin_edits_the_role_inline(support_client, merchant, django_user_
 
 
 # --------------------------------------------------------------------------- audit from the admin
-def test_admin_actions_and_edits_are_audited_via_admin(support_client, sandbox, store):
+def test_admin_actions_and_edits_are_audited_via_admin(
+    support_client, sandbox, store, jobs_run_here, django_capture_on_commit_callbacks
+):
     AuditEntry.objects.all().delete()
     store.last_test_passed = True
     store.status = StoreStatus.ACTIVE
@@ -305,9 +385,12 @@ def test_admin_actions_and_edits_are_audited_via_admin(support_client, sandbox, 
     assert pause.via == "admin" and pause.actor_label == "support"
     assert pause.before["status"] == "active" and pause.after["status"] == "paused"
 
-    support_client.post(url, {"action": "run_connection_test", "_selected_action": [store.pk]})
+    # Queued as from the store's page; its job, run when the request commits, audits the result
+    # as the admin user, via the admin.
+    with django_capture_on_commit_callbacks(execute=True):
+        support_client.post(url, {"action": "run_connection_test", "_selected_action": [store.pk]})
     test = AuditEntry.objects.get(action="store.test")
-    assert test.via == "admin" and test.after["passed"] is True
+    assert test.via == "admin" and test.actor_label == "support" and test.after["passed"] is True
 
     response = support_client.post(
         _change_url(store),
