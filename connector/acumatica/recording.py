@@ -100,6 +100,9 @@ class Exchange:
 
 
 class Recorder(Protocol):
+    """Takes each exchange. A recorder that keeps exchanges to save them in batches may also
+    have ``flush()``: the transport calls it when the client closes."""
+
     def record(self, exchange: Exchange) -> None: ...
 
 

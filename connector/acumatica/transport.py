@@ -103,7 +103,14 @@ class Transport:
         self.stats = RequestStats()
 
     def close(self) -> None:
+        """Release the connections, and let a recorder that batches save what it holds."""
         self.session.close()
+        flush = getattr(self.recorder, "flush", None)
+        if flush is not None:
+            try:
+                flush()
+            except Exception:
+                logger.exception("Acumatica request recorder failed")
 
     def send(
         self,
