@@ -1,7 +1,7 @@
 /* Live connection test: the element with data-test-run-url polls its JSON every second and
    redraws the line saying what runs now, the note (no worker, stopped) and the checks found so
    far. When the test ends the page is loaded again, so the server shows the final result with
-   its fixes and what may be done next (activate, review). No library. */
+   its fixes and what may be done next (activate, review). Polling is poll_json.js's. */
 (function () {
   "use strict";
 
@@ -50,37 +50,22 @@
     });
   }
 
-  function poll(el, failures) {
-    fetch(el.dataset.testRunUrl, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-      cache: "no-store",
-    })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
-      .then(function (data) {
-        redraw(el, data);
-        if (data.finished) {
-          // The final result, fixes and next steps are the server's page: show it.
-          window.location.reload();
-        } else {
-          window.setTimeout(poll, INTERVAL_MS, el, 0);
-        }
-      })
-      .catch(function () {
-        if (failures + 1 < MAX_FAILURES) {
-          window.setTimeout(poll, RETRY_MS, el, failures + 1);
-        }
-      });
-  }
-
   function start() {
     document.querySelectorAll("[data-test-run-url]").forEach(function (el) {
-      window.setTimeout(poll, INTERVAL_MS, el, 0);
+      window.pollJson.follow(el.dataset.testRunUrl, {
+        intervalMs: INTERVAL_MS,
+        retryMs: RETRY_MS,
+        maxFailures: MAX_FAILURES,
+        onData: function (data) {
+          redraw(el, data);
+          if (data.finished) {
+            // The final result, fixes and next steps are the server's page: show it.
+            window.location.reload();
+            return false;
+          }
+          return true;
+        },
+      });
     });
   }
 

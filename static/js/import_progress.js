@@ -1,6 +1,7 @@
 /* Live progress of import runs: every element with data-progress-url and data-status="running"
    polls its progress.json every 2 s and updates the descendants marked data-field="<name>" in
-   place; when the run ends it shows the final status and stops. No page reload, no library. */
+   place; when the run ends it shows the final status and stops. No page reload; polling is
+   poll_json.js's. */
 (function () {
   "use strict";
 
@@ -48,38 +49,24 @@
     });
   }
 
-  function poll(el, failures) {
-    fetch(el.dataset.progressUrl, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-      cache: "no-store",
-    })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
-      .then(function (data) {
-        update(el, data);
-        if (data.status === "running") {
-          window.setTimeout(poll, INTERVAL_MS, el, 0);
-        } else {
-          finished(el, data);
-        }
-      })
-      .catch(function () {
-        if (failures + 1 < MAX_FAILURES) {
-          window.setTimeout(poll, RETRY_MS, el, failures + 1);
-        }
-      });
-  }
-
   function start() {
     document.querySelectorAll("[data-progress-url]").forEach(function (el) {
-      if (el.dataset.status === "running") {
-        window.setTimeout(poll, INTERVAL_MS, el, 0);
+      if (el.dataset.status !== "running") {
+        return;
       }
+      window.pollJson.follow(el.dataset.progressUrl, {
+        intervalMs: INTERVAL_MS,
+        retryMs: RETRY_MS,
+        maxFailures: MAX_FAILURES,
+        onData: function (data) {
+          update(el, data);
+          if (data.status === "running") {
+            return true;
+          }
+          finished(el, data);
+          return false;
+        },
+      });
     });
   }
 

@@ -105,6 +105,8 @@ def test_progress_of_a_running_run(client, sandbox, store_factory, user_factory)
     html = page.content.decode()
     assert [r.pk for r in page.context["page"].object_list] == [run.pk]
     assert 'data-status="running"' in html and "js/import_progress.js" in html
+    # Its polling is the shared module's, loaded before it.
+    assert -1 < html.find("js/poll_json.js") < html.find("js/import_progress.js")
     assert reverse("fulfillment:import_run_progress", args=[run.pk]) in html
 
     run.status, run.finished_at = ImportRunStatus.SUCCEEDED, timezone.now()

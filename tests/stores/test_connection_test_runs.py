@@ -103,7 +103,7 @@ def test_the_post_answers_at_once_while_acumatica_drips(
     assert f'data-test-run-url="{reverse("stores:test_run", args=[store.pk, run.pk])}"' in page
     assert "Waiting to start…" in page
     assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
-    assert "js/connection_test.js" in page
+    assert -1 < page.find("js/poll_json.js") < page.find("js/connection_test.js")
 
     # The worker runs it: the dripping answer fails its check at the deadline.
     assert run_queued_job(run.pk) == Status.FAILED
