@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from connector.acumatica import AcumaticaError, NotFound
 from stores.credentials import acumatica_client_for
@@ -32,7 +33,16 @@ from .single import (
 
 # How many of the store's latest runs are searched for the record's key.
 RECENT_RUNS = 100
-_IMPORTABLE_STORE = (StoreStatus.ACTIVE, StoreStatus.NEEDS_ATTENTION)
+# A store in one of these is imported; any other imports nothing.
+IMPORTING_STORE_STATUSES = (StoreStatus.ACTIVE, StoreStatus.NEEDS_ATTENTION)
+
+
+class RecordedReason(NamedTuple):
+    """What the newest of the store's recent import runs that named a record said of it."""
+
+    run_id: int
+    reason: str
+    started_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,7 @@ def order_diagnose(*, store: StoreConnection, key: str) -> Diagnosis:
     order_key = order_key_parse(store=store, key=key)
     local = local_order_for(store=store, order_key=order_key)
     notice = _store_notice(store)
-    recorded = _recorded_reason(store, order_key)
+    recorded = recorded_reasons(store=store).get(order_key.text)
 
     try:
         with acumatica_client_for(store, purpose="diagnosis", urgent=True) as client:
@@ -156,7 +166,7 @@ def _explain(store, order_key, record, local, recorded, notice) -> Diagnosis:
 
     # An order already here is worth re-reading only when Acumatica's copy changed (it may have
     # left eligibility: the import then records that too).
-    can_import = store.status in _IMPORTABLE_STORE and (
+    can_import = store.status in IMPORTING_STORE_STATUSES and (
         (local is None and eligible) or (local is not None and changed and not outside)
     )
     conclusion = _conclusion(store, order_key, local, changed, reasons, recorded, cursor_check)
@@ -185,11 +195,11 @@ def _conclusion(store, order_key, local, changed, reasons, recorded, cursor_chec
         return text
     if reasons:
         return f"{label} is not imported because {'; and '.join(reasons)}."
-    if store.status not in _IMPORTABLE_STORE:
+    if store.status not in IMPORTING_STORE_STATUSES:
         notice = _store_notice(store)
         return f"{label} is eligible, but {notice[0].lower()}{notice[1:]}"
     if recorded:
-        return f"{label} is eligible now; import run {recorded[0]} reported: {recorded[1]}"
+        return f"{label} is eligible now; import run {recorded.run_id} reported: {recorded.reason}"
     return f"{label} is eligible but not here yet. {cursor_check.detail}"
 
 
@@ -298,12 +308,19 @@ def _local_checks(local: Order | None, recorded, *, changed: bool = False) -> li
     return checks
 
 
+def import_watermark(*, store: StoreConnection, source_kind: str) -> dt.datetime | None:
+    """The oldest LastModified the store's next incremental import reads (its cursor less the
+    lookback), or None while no import has finished a scan: a record last changed before it is
+    not read again until it changes."""
+    cursor = import_cursor_of(store=store, source_kind=source_kind)
+    return None if cursor is None else cursor - conf.lookback()
+
+
 def _cursor_check(store, kind, modified: dt.datetime | None) -> Check:
-    cursor = import_cursor_of(store=store, source_kind=kind)
+    lower_bound = import_watermark(store=store, source_kind=kind)
     name = "Changed since the last import"
-    if cursor is None:
+    if lower_bound is None:
         return Check(name, None, "No import of this store has finished a scan yet.")
-    lower_bound = cursor - conf.lookback()
     if modified is None:
         return Check(name, None, "Acumatica gives no last-modified time for it.")
     if modified >= lower_bound:
@@ -324,7 +341,7 @@ def _cursor_check(store, kind, modified: dt.datetime | None) -> Check:
 
 
 def _store_check(store: StoreConnection) -> Check:
-    if store.status in _IMPORTABLE_STORE:
+    if store.status in IMPORTING_STORE_STATUSES:
         return Check("Store imports", True, f"{store.name} is {store.get_status_display()}.")
     return Check("Store imports", False, _store_notice(store))
 
@@ -337,9 +354,10 @@ def _store_notice(store: StoreConnection) -> str:
     return ""
 
 
-def _recorded_reason(store, order_key: OrderKey) -> tuple[int, str, dt.datetime] | None:
-    """The newest of the store's recent runs that names this key among its skipped records or
-    failures: (run id, reason, started)."""
+def recorded_reasons(*, store: StoreConnection) -> dict[str, RecordedReason]:
+    """Key text ("SO 000123") → what the newest of the store's recent runs (``RECENT_RUNS``)
+    that names it among its skipped records or failures said of it, in one query."""
+    recorded: dict[str, RecordedReason] = {}
     runs = (
         ImportRun.objects.filter(store=store)
         .order_by("-started_at", "-id")
@@ -347,6 +365,9 @@ def _recorded_reason(store, order_key: OrderKey) -> tuple[int, str, dt.datetime]
     )
     for run_id, started, failures, skipped in runs:
         for item in [*(failures or []), *(skipped or [])]:
-            if isinstance(item, dict) and item.get("key") == order_key.text:
-                return run_id, str(item.get("reason", "")), started
-    return None
+            if isinstance(item, dict) and item.get("key"):
+                # Newest run first: the first answer for a key is the latest.
+                recorded.setdefault(
+                    str(item["key"]), RecordedReason(run_id, str(item.get("reason", "")), started)
+                )
+    return recorded

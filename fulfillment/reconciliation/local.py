@@ -1,7 +1,7 @@
 """What is here, read for the comparer (reads only): the store's orders for the keys Acumatica
 returned and those imported from a change inside the window, the fulfillments recorded in the
 window with their tracking numbers, and what the why-not answers need (the import's watermark,
-what recent runs said about a key)."""
+what recent runs said about a key, read by ``importing.diagnosis``)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,14 @@ from collections.abc import Iterable
 
 from stores.models import StoreConnection
 
-from ..importing import conf as import_conf
-from ..importing.runs import import_cursor_of
-from ..models import Fulfillment, FulfillmentPackage, ImportRun, Order, OrderStatus
+from ..importing.diagnosis import import_watermark, recorded_reasons
+from ..models import Fulfillment, FulfillmentPackage, Order, OrderStatus
 from ..modes import Mode
 from .compare import LocalFulfillment, LocalOrder, Window
-from .why import RecordedReason, WhyContext
+from .why import WhyContext
 
 # Order numbers per ``IN`` lookup: well below SQLite's and PostgreSQL's parameter limits.
 LOOKUP_CHUNK = 500
-# How many of the store's latest import runs are searched for what they said about a key
-# (as "Why wasn't it imported?" does).
-RECENT_RUNS = 100
 _ORDER_FIELDS = (
     "id",
     "erp_order_type",
@@ -104,24 +100,11 @@ def local_fulfillments_for(*, store: StoreConnection, window: Window) -> list[Lo
 
 
 def why_context_for(*, store: StoreConnection, mode: Mode) -> WhyContext:
-    """Everything the why-not answers read, in three queries whatever the number of rows."""
-    recorded: dict[str, RecordedReason] = {}
-    runs = (
-        ImportRun.objects.filter(store=store)
-        .order_by("-started_at", "-id")
-        .values_list("id", "started_at", "failures", "skipped_reasons")[:RECENT_RUNS]
-    )
-    for run_id, started, failures, skipped in runs:
-        for item in [*(failures or []), *(skipped or [])]:
-            if isinstance(item, dict) and item.get("key"):
-                # Newest run first: the first answer for a key is the latest.
-                recorded.setdefault(
-                    str(item["key"]), RecordedReason(run_id, str(item.get("reason", "")), started)
-                )
+    """Everything the why-not answers read, whatever the number of rows, through the functions
+    "Why wasn't this order imported?" reads them with."""
     return WhyContext(
         store_status=store.status,
         store_status_label=store.get_status_display(),
-        cursor=import_cursor_of(store=store, source_kind=mode.source_kind),
-        lookback=import_conf.lookback(),
-        recorded=recorded,
+        watermark=import_watermark(store=store, source_kind=mode.source_kind),
+        recorded=recorded_reasons(store=store),
     )

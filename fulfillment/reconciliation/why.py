@@ -1,8 +1,9 @@
 """ "Why isn't it imported?" for each record a reconciliation finds eligible and missing, from
 what is already known (pure: no database, no HTTP): the store's state, what recent import runs
 said about the key, and the import's watermark against the record's LastModified — the same
-rules "Why wasn't this order imported?" (``importing.diagnosis``) applies, without reading each
-record again. That page's live answer is one click away on the report.
+rules "Why wasn't this order imported?" (``importing.diagnosis``) applies, read through its
+functions (``local.why_context_for``), without reading each record again. That page's live
+answer is one click away on the report.
 """
 
 from __future__ import annotations
@@ -10,33 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from stores.models import StoreStatus
-
+from ..importing.diagnosis import IMPORTING_STORE_STATUSES, RecordedReason
 from .compare import AT_SOURCE, LocalOrder, SourceRow
-
-_IMPORTING = (StoreStatus.ACTIVE, StoreStatus.NEEDS_ATTENTION)
-
-
-@dataclass(frozen=True)
-class RecordedReason:
-    run_id: int
-    reason: str
-    started_at: dt.datetime
 
 
 @dataclass(frozen=True)
 class WhyContext:
     store_status: str
     store_status_label: str
-    # The import's LastModified watermark for the store's kind of record (None: no scan yet).
-    cursor: dt.datetime | None
-    lookback: dt.timedelta
-    # Key text ("SO 000123") → what the latest run that named it said.
+    # The oldest LastModified the next import reads, for the store's kind of record
+    # (``diagnosis.import_watermark``; None: no scan yet).
+    watermark: dt.datetime | None
+    # Key text ("SO 000123") → what the latest run that named it said
+    # (``diagnosis.recorded_reasons``).
     recorded: dict[str, RecordedReason] = field(default_factory=dict)
-
-    @property
-    def lower_bound(self) -> dt.datetime | None:
-        return None if self.cursor is None else self.cursor - self.lookback
 
 
 def why_not_imported(row: SourceRow, local: LocalOrder | None, context: WhyContext) -> str:
@@ -50,7 +38,7 @@ def why_not_imported(row: SourceRow, local: LocalOrder | None, context: WhyConte
         if next_import is True:
             return text + " The next import brings it back to the warehouse queue."
         return text + " No import will read it again unless it changes: import it now."
-    if context.store_status not in _IMPORTING:
+    if context.store_status not in IMPORTING_STORE_STATUSES:
         return (
             f"The store is {context.store_status_label.lower()}: nothing is imported until it "
             "is active."
@@ -61,13 +49,13 @@ def why_not_imported(row: SourceRow, local: LocalOrder | None, context: WhyConte
             f"Import run {recorded.run_id} ({recorded.started_at:%Y-%m-%d %H:%M}) reported: "
             f"{recorded.reason.rstrip('.')}."
         )
-    if context.cursor is None:
+    if context.watermark is None:
         return "No import of this store has finished a scan yet: the first one imports it."
     if row.last_modified is None:
         return (
             "Acumatica gives no last-modified time for it, so no scan can place it: import it now."
         )
-    bound = context.lower_bound
+    bound = context.watermark
     if next_import:
         return (
             f"It changed at {_at(row.last_modified)}, after the import's watermark "
@@ -81,7 +69,7 @@ def why_not_imported(row: SourceRow, local: LocalOrder | None, context: WhyConte
 
 
 def _next_import(row: SourceRow, context: WhyContext) -> bool | None:
-    bound = context.lower_bound
+    bound = context.watermark
     if bound is None or row.last_modified is None:
         return None
     return row.last_modified >= bound
