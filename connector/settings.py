@@ -271,6 +271,10 @@ _FULFILLMENT_SETTINGS = {
     # starts in this many seconds: notifications arriving meanwhile share the next one, so a
     # busy store costs a scan a minute, not a scan per order.
     "FULFILLMENT_PUSH_CATCH_UP_SECONDS": 60,
+    # One push import job per store is queued at a time; the notifications received while it
+    # waits go with it. One queued longer than this is taken for lost (a broker or worker lost
+    # it): the next notification, or the scheduler, queues another.
+    "FULFILLMENT_PUSH_JOB_STALE_SECONDS": 300,
     # The largest push notification body accepted (413 above it).
     "FULFILLMENT_PUSH_MAX_BODY_BYTES": 1024 * 1024,
     # Events to the warehouse's webhooks (fulfillment/events): each POST's time limit (connect

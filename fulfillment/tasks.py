@@ -10,14 +10,16 @@ from celery import shared_task
 from . import jobs
 from .importing import import_store_run, imports_enqueue_due
 from .models import ImportTrigger
-from .push.services import push_import
+from .push.services import push_import, push_imports_requeue_lost
 from .writeback.engine import writeback_run
 from .writeback.services import writeback_dispatch_due
 
 
 @shared_task(name=jobs.SCHEDULE_IMPORTS)
 def schedule_imports() -> int:
-    """Sent by beat every 30 s: queue an import for each active store that is due."""
+    """Sent by beat every 30 s: queue an import for each active store that is due, and a push
+    import again for each store whose queued one was lost."""
+    push_imports_requeue_lost()
     return len(imports_enqueue_due())
 
 

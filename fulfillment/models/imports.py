@@ -112,6 +112,10 @@ class ImportState(models.Model):
     # A push notification asked for a catch-up scan then; a run that started earlier queues one
     # more when it ends, so no notification's scan is lost to a busy lease.
     catch_up_requested_at = models.DateTimeField(null=True, blank=True)
+    # A push import job is queued for the store's notifications since then: one at a time, the
+    # notifications received meanwhile wait for it (it takes them all), and it clears this when
+    # it takes them. Older than FULFILLMENT_PUSH_JOB_STALE_SECONDS: lost, queued again.
+    push_job_queued_at = models.DateTimeField(null=True, blank=True)
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_finished_at = models.DateTimeField(null=True, blank=True)
     last_succeeded_at = models.DateTimeField(null=True, blank=True)

@@ -60,6 +60,15 @@ class PushNotification(models.Model):
                 fields=["store", "notification_id", "query"], name="push_once_per_id_and_query"
             )
         ]
+        indexes = [
+            # What the push jobs take and the scheduler's sweep looks for: the few notifications
+            # still waiting, without reading a busy store's months of processed ones.
+            models.Index(
+                fields=["store", "id"],
+                condition=models.Q(status="queued", processed_at__isnull=True),
+                name="push_untaken",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"push {self.notification_id} ({self.query}) for store {self.store_id}"

@@ -9,14 +9,16 @@ repeat is answered "duplicate" without doing anything again.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from stores.audit import audit_record
@@ -69,6 +71,8 @@ def push_endpoint_issue(
     """Give the store a webhook, or a new secret for it (the old one stops working at once).
     Returns the endpoint and the secret, which is shown this once and never kept."""
     secret = secrets.token_urlsafe(32)
+    # The row the one queued push job per store is marked on (``_push_job_claim``).
+    lease.import_state_for(store.pk)
     with transaction.atomic():
         endpoint = PushEndpoint.objects.select_for_update().filter(store=store).first()
         renewed = endpoint is not None
@@ -147,7 +151,7 @@ def push_receive(*, key: str, secret: str | None, body: bytes) -> Receipt:
             PushEndpoint.objects.filter(pk=endpoint.pk).update(
                 last_received_at=now, received_count=F("received_count") + 1
             )
-            if status == PushStatus.QUEUED:
+            if status == PushStatus.QUEUED and _push_job_claim(store.pk, now):
                 enqueue_after_commit(PUSH_IMPORT, row.pk)
     except IntegrityError:
         return Receipt(202, "duplicate", "Already received; nothing done again.")
@@ -163,10 +167,11 @@ def _rejected(endpoint: PushEndpoint, now, reason: str) -> None:
 
 
 def push_import(*, notification_id: int) -> PushNotification | None:
-    """Import what a queued notification names (the ``fulfillment.push_import`` job), together
-    with every other notification of its store still queued: one read of all their keys, one
-    import run, one catch-up. The jobs of the notifications taken along find nothing left to
-    do. Safe to run twice: a notification is taken once (``_take``).
+    """Import what the store's queued notifications name (the ``fulfillment.push_import``
+    job): one read of all their keys, one import run, one catch-up. One such job per store is
+    queued at a time (``_push_job_claim``); notifications received while it waits are taken
+    along, and past ``TAKE_AT_MOST`` it queues itself again for the rest. Safe to run twice: a
+    notification is taken once (``_take``); a job that finds none taken does nothing.
 
     Records the warehouse has already shipped here are not read now: most such notifications
     come from the connector's own Shipment (Acumatica then moves the order on), and an import
@@ -175,10 +180,19 @@ def push_import(*, notification_id: int) -> PushNotification | None:
     row = PushNotification.objects.filter(pk=notification_id).only("store_id").first()
     if row is None:
         return None
-    taken = _take(store_id=row.store_id, first=notification_id)
-    if not taken:
-        return None
-    store = StoreConnection.objects.get(pk=row.store_id)
+    taken, more = _take(store_id=row.store_id)
+    try:
+        if taken:
+            _import_taken(row.store_id, taken)
+    finally:
+        # More were waiting than one run takes: the next job takes them once this one is done.
+        if more is not None and _push_job_claim(row.store_id, timezone.now()):
+            enqueue_after_commit(PUSH_IMPORT, more)
+    return PushNotification.objects.get(pk=notification_id) if taken else None
+
+
+def _import_taken(store_id: int, taken: list[PushNotification]) -> None:
+    store = StoreConnection.objects.get(pk=store_id)
     keys = list(dict.fromkeys(tuple(key) for n in taken for key in n.keys))
     shipped = _shipped_here(store, keys)
     now = [key for key in keys if key not in shipped]
@@ -201,7 +215,31 @@ def push_import(*, notification_id: int) -> PushNotification | None:
                     f" (imported with {len(taken) - 1} other notification(s) in one run)"
                 )
     PushNotification.objects.bulk_update(taken, ["import_run", "status", "reason"])
-    return PushNotification.objects.get(pk=notification_id)
+
+
+def push_imports_requeue_lost(*, now=None) -> list[int]:
+    """Queue a push import again for every store with a notification waiting longer than
+    ``FULFILLMENT_PUSH_JOB_STALE_SECONDS`` whose queued job is that old too (lost with a
+    broker or a worker, and no new notification came to notice) or was never queued. Run by
+    the scheduler; returns the stores' ids."""
+    now = now or timezone.now()
+    waiting = (
+        PushNotification.objects.filter(
+            status=PushStatus.QUEUED,
+            processed_at__isnull=True,
+            received_at__lt=now - _push_job_stale(),
+        )
+        .values("store_id")
+        .annotate(oldest=Min("pk"))
+        .values_list("store_id", "oldest")
+    )
+    queued = []
+    for store_id, oldest in waiting:
+        lease.import_state_for(store_id)
+        if _push_job_claim(store_id, now):
+            enqueue_after_commit(PUSH_IMPORT, oldest)
+            queued.append(store_id)
+    return queued
 
 
 def _shipped_here(store: StoreConnection, keys: list[tuple[str, ...]]) -> set[tuple[str, ...]]:
@@ -220,24 +258,43 @@ def _shipped_here(store: StoreConnection, keys: list[tuple[str, ...]]) -> set[tu
     return {tuple(values) for values in shipped.values_list(*mode.order_key_fields)}
 
 
-def _take(*, store_id: int, first: int) -> list[PushNotification]:
-    """The store's queued notifications not yet taken, ``first`` always among them, marked
-    taken; nothing when another job took ``first`` already. Takers of one store queue behind the
-    update of its import state (a row lock on PostgreSQL; SQLite transactions take the write
-    lock up front), so each notification is taken by one job only."""
-    untaken = PushNotification.objects.filter(
+def _untaken(store_id: int):
+    return PushNotification.objects.filter(
         store_id=store_id, status=PushStatus.QUEUED, processed_at__isnull=True
     )
+
+
+def _push_job_stale() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.FULFILLMENT_PUSH_JOB_STALE_SECONDS)
+
+
+def _push_job_claim(store_id: int, now) -> bool:
+    """Whether the caller is to queue the store's push import: none is queued, or the one
+    queued is so old it must have been lost. Marks one queued now. The store's import state
+    exists from its webhook's issue on (and the scheduler's sweep queues a job for a store
+    that has none)."""
+    claimable = Q(push_job_queued_at__isnull=True) | Q(
+        push_job_queued_at__lt=now - _push_job_stale()
+    )
+    return bool(
+        ImportState.objects.filter(claimable, store_id=store_id).update(push_job_queued_at=now)
+    )
+
+
+def _take(*, store_id: int) -> tuple[list[PushNotification], int | None]:
+    """The store's queued notifications not yet taken (at most ``TAKE_AT_MOST``, oldest
+    first), marked taken, and the first of those left over (None when none is). Clearing the
+    store's queued-job mark is the hand-over: a notification received from then on queues a
+    job of its own. Takers and receivers of one store queue behind that update of its import
+    state (a row lock on PostgreSQL; SQLite transactions take the write lock up front), so each
+    notification is taken by one job only and none is left without a job."""
     with transaction.atomic():
         lease.import_state_for(store_id)
-        ImportState.objects.filter(store_id=store_id).update(
-            catch_up_requested_at=F("catch_up_requested_at")
-        )
-        own = untaken.filter(pk=first).first()
-        if own is None:
-            return []
-        taken = [own, *untaken.exclude(pk=first).order_by("pk")[: TAKE_AT_MOST - 1]]
-        PushNotification.objects.filter(pk__in=[n.pk for n in taken]).update(
-            processed_at=timezone.now()
-        )
-    return taken
+        ImportState.objects.filter(store_id=store_id).update(push_job_queued_at=None)
+        rows = list(_untaken(store_id).order_by("pk")[: TAKE_AT_MOST + 1])
+        taken = rows[:TAKE_AT_MOST]
+        if taken:
+            PushNotification.objects.filter(pk__in=[n.pk for n in taken]).update(
+                processed_at=timezone.now()
+            )
+    return taken, rows[TAKE_AT_MOST].pk if len(rows) > TAKE_AT_MOST else None

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fulfillment.models import (
     ImportRun,
@@ -205,11 +206,14 @@ def test_notifications_waiting_for_a_worker_are_imported_in_one_run(
         with django_capture_on_commit_callbacks(execute=True):
             response = _post(client, endpoint, _notification(f"n-{n}", [row]), secret)
         assert response.status_code == 202
-    assert len(queued_jobs[jobs.PUSH_IMPORT]) == 3
+    # One job for the store while one waits: the three notifications go with the first's.
+    first = PushNotification.objects.get(notification_id="n-0")
+    assert queued_jobs[jobs.PUSH_IMPORT] == [(first.pk,)]
 
     with django_capture_on_commit_callbacks(execute=True):
-        for args in queued_jobs[jobs.PUSH_IMPORT]:
-            current_app.tasks[jobs.PUSH_IMPORT].apply(args=args)
+        current_app.tasks[jobs.PUSH_IMPORT].apply(args=(first.pk,))
+        # A second delivery of the job (at least once) finds nothing left to do.
+        current_app.tasks[jobs.PUSH_IMPORT].apply(args=(first.pk,))
 
     runs = ImportRun.objects.filter(store=store, trigger=ImportTrigger.PUSH)
     assert runs.count() == 1 and runs.get().created == 3
@@ -223,6 +227,114 @@ def test_notifications_waiting_for_a_worker_are_imported_in_one_run(
     # One catch-up for the three, a minute after the store's last import started.
     assert len(queued_jobs[f"{jobs.IMPORT_STORE_NOW} later"]) == 1
     assert not queued_jobs[jobs.IMPORT_STORE_NOW]
+
+    # The job took them: the next notification queues a job of its own.
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(
+            client, endpoint, _notification("n-3", [{"OrderType": "SO", "OrderNbr": "x"}]), secret
+        )
+    later = PushNotification.objects.get(notification_id="n-3")
+    assert queued_jobs[jobs.PUSH_IMPORT][-1] == (later.pk,)
+    assert len(queued_jobs[jobs.PUSH_IMPORT]) == 2
+
+
+def test_a_push_job_lost_on_its_way_is_queued_again(
+    client,
+    sandbox,
+    sandbox_data,
+    store_factory,
+    run_import,
+    queued_jobs,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    from celery import current_app
+
+    from fulfillment import jobs, tasks
+    from fulfillment.models import ImportState
+
+    store = store_factory(sandbox)
+    run_import(store)
+    endpoint, secret = push_endpoint_issue(store=store)
+    [number] = _open_numbers(sandbox_data, 1)
+    row = {"OrderType": "SO", "OrderNbr": number}
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, endpoint, _notification("n-0", [row]), secret)
+    # The broker lost that job. Another notification within the stale limit waits for it...
+    queued_jobs[jobs.PUSH_IMPORT].clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, endpoint, _notification("n-1", [row]), secret)
+        tasks.schedule_imports()
+    assert queued_jobs[jobs.PUSH_IMPORT] == []
+
+    # ...and once it is older than that, the scheduler's tick queues one again, once.
+    settings.FULFILLMENT_PUSH_JOB_STALE_SECONDS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.schedule_imports()
+    oldest = PushNotification.objects.get(notification_id="n-0")
+    assert queued_jobs[jobs.PUSH_IMPORT] == [(oldest.pk,)]
+    settings.FULFILLMENT_PUSH_JOB_STALE_SECONDS = 300
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.schedule_imports()
+    assert len(queued_jobs[jobs.PUSH_IMPORT]) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        current_app.tasks[jobs.PUSH_IMPORT].apply(args=(oldest.pk,))
+    pushed = PushNotification.objects.filter(store=store)
+    assert {p.status for p in pushed} == {PushStatus.IMPORTED}
+    assert Order.objects.filter(store=store, erp_order_nbr=number).count() == 1
+    assert ImportState.objects.get(store=store).push_job_queued_at is None
+
+    # A stale mark with nothing waiting queues nothing.
+    ImportState.objects.filter(store=store).update(push_job_queued_at=timezone.now())
+    settings.FULFILLMENT_PUSH_JOB_STALE_SECONDS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.schedule_imports()
+    assert len(queued_jobs[jobs.PUSH_IMPORT]) == 1
+
+
+def test_more_notifications_than_one_run_takes_go_in_the_next_job(
+    client,
+    sandbox,
+    sandbox_data,
+    store_factory,
+    run_import,
+    queued_jobs,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from celery import current_app
+
+    from fulfillment import jobs, tasks  # noqa: F401  (registers the tasks)
+    from fulfillment.push import services
+
+    monkeypatch.setattr(services, "TAKE_AT_MOST", 2)
+    store = store_factory(sandbox)
+    run_import(store)
+    endpoint, secret = push_endpoint_issue(store=store)
+    numbers = _open_numbers(sandbox_data, 3)
+    for n, number in enumerate(numbers):
+        with django_capture_on_commit_callbacks(execute=True):
+            _post(
+                client,
+                endpoint,
+                _notification(f"n-{n}", [{"OrderType": "SO", "OrderNbr": number}]),
+                secret,
+            )
+    [(first,)] = queued_jobs[jobs.PUSH_IMPORT]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        current_app.tasks[jobs.PUSH_IMPORT].apply(args=(first,))
+    rest = PushNotification.objects.get(notification_id="n-2")
+    assert rest.status == PushStatus.QUEUED
+    assert queued_jobs[jobs.PUSH_IMPORT][-1] == (rest.pk,)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        current_app.tasks[jobs.PUSH_IMPORT].apply(args=(rest.pk,))
+    pushed = PushNotification.objects.filter(store=store)
+    assert {p.status for p in pushed} == {PushStatus.IMPORTED}
+    assert ImportRun.objects.filter(store=store, trigger=ImportTrigger.PUSH).count() == 2
+    assert len(queued_jobs[jobs.PUSH_IMPORT]) == 2
 
 
 def test_a_record_already_shipped_here_is_left_to_the_catch_up_scan(
@@ -439,3 +551,75 @@ def test_connection_test_dashboard_and_store_page_say_when_push_last_arrived(
     refused = check(run(store, sandbox), "push")
     assert refused.status == "warn" and "refused: wrong" in refused.message
     assert secret not in refused.message and store.last_test_passed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notifications_and_jobs_at_once_leave_none_behind_and_none_twice(
+    sandbox, sandbox_data, store_factory, run_import, queued_jobs
+):
+    """Receivers and push jobs of one store at the same time (the hand-over of the one queued
+    job): every notification is taken by exactly one job and none waits without a job."""
+    import threading
+    import time
+
+    from celery import current_app
+    from django.db import connection
+    from django.test import Client
+
+    from fulfillment import jobs, tasks  # noqa: F401  (registers the tasks)
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers: runs on PostgreSQL (.ci/run)")
+    store = store_factory(sandbox)
+    run_import(store)
+    endpoint, secret = push_endpoint_issue(store=store)
+    numbers = _open_numbers(sandbox_data, 6)
+    queue = queued_jobs[jobs.PUSH_IMPORT]
+    posting_done = threading.Event()
+    errors: list[BaseException] = []
+
+    def post(thread: int) -> None:
+        try:
+            client = Client()
+            for n in range(8):
+                number = numbers[(thread + n) % len(numbers)]
+                body = _notification(f"t{thread}-{n}", [{"OrderType": "SO", "OrderNbr": number}])
+                assert _post(client, endpoint, body, secret).status_code == 202
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def run_jobs() -> None:
+        try:
+            while not (posting_done.is_set() and not queue):
+                if not queue:
+                    time.sleep(0.01)
+                    continue
+                try:
+                    args = queue.pop(0)
+                except IndexError:
+                    continue
+                current_app.tasks[jobs.PUSH_IMPORT].apply(args=args, throw=True)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    posters = [threading.Thread(target=post, args=(t,)) for t in range(3)]
+    runners = [threading.Thread(target=run_jobs) for _ in range(3)]
+    for thread in posters + runners:
+        thread.start()
+    for thread in posters:
+        thread.join(60)
+    posting_done.set()
+    for thread in runners:
+        thread.join(120)
+
+    assert not errors, errors
+    pushed = PushNotification.objects.filter(store=store)
+    assert pushed.count() == 24
+    assert list(pushed.exclude(status=PushStatus.IMPORTED)) == []
+    assert pushed.filter(import_run__isnull=True).count() == 0
+    imported = Order.objects.filter(store=store, erp_order_nbr__in=numbers)
+    assert imported.count() == len(numbers)
