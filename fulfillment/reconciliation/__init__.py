@@ -4,7 +4,8 @@
 ``gather``), what is here for them (``local``), compares (``compare``, pure) and explains each
 eligible record that is missing (``why``, pure). It writes nothing: the console keeps the
 result as a report. ``difference_backfill`` fixes one difference through the service that owns
-it (``backfill``; ``retrack`` for a Shipment changed in Acumatica). Settings: ``conf``.
+it (``backfill``; ``writeback.retrack`` for a Shipment changed in Acumatica). Settings:
+``conf``.
 """
 
 from .backfill import difference_backfill

@@ -12,8 +12,8 @@ thing being fixed — never a path of its own.
   reprocessed, waiting ones made due now). One written back whose Shipment is gone from
   Acumatica is handed back to the write-back, which looks for it by number and reference and
   writes it again only when neither finds it (exactly once, as for any retry);
-* Shipment differs → ``retrack.shipment_tracking_restore`` (reopen, restore the tracking
-  numbers, and let the write-back confirm and check it again).
+* Shipment differs → ``writeback.retrack.shipment_tracking_restore`` (reopen, restore the
+  tracking numbers, and let the write-back confirm and check it again).
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from ..models import (
     FulfillmentStatus,
     Order,
 )
+from ..writeback.retrack import shipment_tracking_restore
 from ..writeback.services import RETRYABLE, writeback_reopen, writeback_retry
 from .compare import AT_SOURCE, NO_LONGER_ELIGIBLE, NO_SHIPMENT, NOT_IMPORTED, SHIPMENT_DIFFERS
 from .outcome import BackfillOutcome
-from .retrack import shipment_tracking_restore
 
 
 def difference_backfill(
@@ -61,7 +61,8 @@ def difference_backfill(
     if kind == NO_SHIPMENT:
         return fulfillment_backfill_writeback(fulfillment_id=fulfillment_id, actor=actor, via=via)
     if kind == SHIPMENT_DIFFERS:
-        return shipment_tracking_restore(fulfillment_id=fulfillment_id, actor=actor, via=via)
+        restore = shipment_tracking_restore(fulfillment_id=fulfillment_id, actor=actor, via=via)
+        return BackfillOutcome(restore.restored, restore.text)
     raise ValueError(f"not a kind of difference: {kind!r}")
 
 

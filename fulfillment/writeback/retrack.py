@@ -1,5 +1,7 @@
 """Put a written-back Shipment back the way it was shipped, when someone changed its tracking
-numbers (or Ship Via) in Acumatica, or reopened it and left it open.
+numbers (or Ship Via) in Acumatica, or reopened it and left it open. Write-back work (it writes
+the Shipment and hands the fulfillment back to the write-back), asked for by reconciliation's
+backfill of a Shipment that differs.
 
 Acumatica ignores changes to a confirmed Shipment (API.md §4.1, "changes to a closed document",
 answered 200), so the fix goes the way a person would take on the Shipment form:
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from connector.acumatica import AcumaticaError
@@ -41,13 +44,12 @@ from ..models import (
     WriteBackOutbox,
 )
 from ..timeline import order_event_record
-from ..writeback import conf as writeback_conf
-from ..writeback import payloads
-from ..writeback.carrier_lookup import carrier_mapping_resolve
-from ..writeback.plan import PlanHeld, PlanRefused, ShipmentPlan, plan_for
-from ..writeback.services import writeback_make_due, writeback_reopen
-from ..writeback.verify import EDITABLE_STATES, differences, own_packages
-from .outcome import BackfillOutcome
+from . import conf as writeback_conf
+from . import payloads
+from .carrier_lookup import carrier_mapping_resolve
+from .plan import PlanHeld, PlanRefused, ShipmentPlan, plan_for
+from .services import writeback_make_due, writeback_reopen
+from .verify import EDITABLE_STATES, differences, own_packages
 
 ENTITY = "Shipment"
 # A claimed fulfillment waits this long before the sweep may pick it up on its own (a repair
@@ -55,11 +57,19 @@ ENTITY = "Shipment"
 CLAIM = dt.timedelta(minutes=10)
 
 
-def shipment_tracking_restore(*, fulfillment_id: int, actor=None, via: str) -> BackfillOutcome:
+@dataclass(frozen=True)
+class RestoreOutcome:
+    # True: restored and handed to the write-back, or nothing differed; False: ``text`` says
+    # why it was not restored.
+    restored: bool
+    text: str
+
+
+def shipment_tracking_restore(*, fulfillment_id: int, actor=None, via: str) -> RestoreOutcome:
     fulfillment = Fulfillment.objects.select_related("order", "store").get(pk=fulfillment_id)
     nbr = fulfillment.erp_shipment_nbr
     if fulfillment.status != FulfillmentStatus.WRITTEN_BACK or not nbr:
-        return BackfillOutcome(
+        return RestoreOutcome(
             False,
             f"Not restored: the fulfillment is {fulfillment.get_status_display().lower()} "
             "now, not written back (reconcile again).",
@@ -76,19 +86,19 @@ def shipment_tracking_restore(*, fulfillment_id: int, actor=None, via: str) -> B
             length_uom=writeback_conf.length_uom(),
         )
     except (PlanHeld, PlanRefused) as exc:
-        return BackfillOutcome(False, f"Not restored: the write-back cannot be planned: {exc}")
+        return RestoreOutcome(False, f"Not restored: the write-back cannot be planned: {exc}")
     expand = payloads.expand_for(plan)
     try:
         with acumatica_client_for(store, purpose="reconciliation repair", urgent=True) as client:
             record = client.get(ENTITY, nbr, expand=expand)
             found = differences(plan, record, confirmed=True)
             if not found:
-                return BackfillOutcome(
+                return RestoreOutcome(
                     True, f"Read again: Shipment {nbr} is as shipped now; nothing was changed."
                 )
             others = [d for d in found if not _restorable(d.path)]
             if others:
-                return BackfillOutcome(
+                return RestoreOutcome(
                     False,
                     f"Not restored: Shipment {nbr} differs in more than its tracking numbers ("
                     + "; ".join(str(d) for d in others)
@@ -96,7 +106,7 @@ def shipment_tracking_restore(*, fulfillment_id: int, actor=None, via: str) -> B
                 )
             status = value_of(record, "Status")
             if status not in ("Confirmed", *EDITABLE_STATES):
-                return BackfillOutcome(
+                return RestoreOutcome(
                     False,
                     f"Not restored: Shipment {nbr} is {status} in Acumatica and cannot be "
                     "reopened (CorrectShipment reopens a Confirmed one only). Correct the "
@@ -104,13 +114,13 @@ def shipment_tracking_restore(*, fulfillment_id: int, actor=None, via: str) -> B
                 )
             updates = _package_updates(plan, record)
             if updates is None:
-                return BackfillOutcome(
+                return RestoreOutcome(
                     False,
                     f"Not restored: Shipment {nbr} has another number of this fulfillment's "
                     "packages than were shipped. Correct it in Acumatica.",
                 )
             if not _claim(fulfillment):
-                return BackfillOutcome(False, "Not restored: someone else is restoring it now.")
+                return RestoreOutcome(False, "Not restored: someone else is restoring it now.")
             if status == "Confirmed":
                 client.invoke_action(
                     ENTITY,
@@ -130,14 +140,14 @@ def shipment_tracking_restore(*, fulfillment_id: int, actor=None, via: str) -> B
         if _claimed(fulfillment):
             # Written partly (reopened, perhaps): the write-back finishes or fails it later.
             _hand_back(fulfillment, due_in=CLAIM)
-            return BackfillOutcome(
+            return RestoreOutcome(
                 False, f"{text} The write-back looks at Shipment {nbr} again later."
             )
-        return BackfillOutcome(False, f"Not restored: {text}")
+        return RestoreOutcome(False, f"Not restored: {text}")
     _hand_back(fulfillment)
     _record(fulfillment, actor=actor, via=via, differences=[str(d) for d in found])
     fulfillment.refresh_from_db()
-    return BackfillOutcome(
+    return RestoreOutcome(
         True,
         f"Shipment {nbr} reopened and its tracking numbers restored; the write-back confirms and "
         f"checks it again (it is {fulfillment.get_status_display().lower()} now).",
