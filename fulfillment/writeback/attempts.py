@@ -131,7 +131,11 @@ def attempt_finish(
             if row is not None:
                 outbox.release(fulfillment_id=fulfillment.pk, holder=holder)
             return
+        # What the hooks committed meanwhile (number, progress); the store and order loaded
+        # with it stay (refreshing drops them, and the event below would read them again).
+        store, order = fulfillment.store, fulfillment.order
         fulfillment.refresh_from_db()
+        fulfillment.store, fulfillment.order = store, order
         changes = _apply(fulfillment, attempt, outcome, row, now)
         fulfillment.save(update_fields=[*changes, "updated_at"])
         attempt.save()
