@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,19 +49,26 @@ def chromium_executable() -> str:
     return str(CHROMIUM)
 
 
-@pytest.fixture
-def browser_page(chromium_executable, monkeypatch):
-    """A fresh Chromium page. Playwright's sync API runs an event loop in this thread, which
-    makes Django refuse database access from here unless told it is safe (it is: nothing async
-    touches the connection)."""
+@contextmanager
+def chromium_page(executable: str):
+    """A fresh Chromium page, for as long as the block runs. Playwright's sync API runs an event
+    loop in this thread, which makes Django refuse database access from here unless told it is
+    safe (``browser_page`` does: nothing async touches the connection).
+
+    While it runs, code here sees another context (contextvars) than the code before it, and
+    Django keeps its connections per context: what the block queries goes through a connection
+    of its own, which nothing else closes. It is closed here, before Playwright stops, or it
+    would hold the test database open and PostgreSQL would refuse to drop it at the end of the
+    session."""
+    from django.db import connections
+
     sync_api = pytest.importorskip(
         "playwright.sync_api",
         reason="pip package playwright is not installed (pip install -e .[dev])",
     )
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -69,6 +77,15 @@ def browser_page(chromium_executable, monkeypatch):
             yield page
         finally:
             browser.close()
+            connections.close_all()
+
+
+@pytest.fixture
+def browser_page(chromium_executable, monkeypatch):
+    """A fresh Chromium page (``chromium_page``)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium_page(chromium_executable) as page:
+        yield page
 
 
 @pytest.fixture
