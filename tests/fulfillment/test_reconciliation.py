@@ -36,7 +36,13 @@ from fulfillment.writeback.engine import writeback_run
 from stores.credentials import acumatica_client_for
 from stores.models import Role
 
-from .writeback_support import fulfill, map_carrier, shipments_for
+from .writeback_support import (
+    fulfill,
+    map_carrier,
+    shipment_package_edit,
+    shipments_for,
+    written_back,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,19 +63,7 @@ def _open_orders(store, sandbox_data, count: int) -> list[Order]:
 
 
 def _edit_tracking_in_acumatica(store, shipment_nbr: str, number: str) -> None:
-    """What a person does on the Shipment form: Correct, change the tracking number, Confirm."""
-    keys = {"Type": "Shipment", "ShipmentNbr": shipment_nbr}
-    with acumatica_client_for(store, purpose="test") as client:
-        client.invoke_action("Shipment", "CorrectShipment", keys, poll_interval=0.05)
-        shipment = client.get("Shipment", shipment_nbr, expand="Packages")
-        package = shipment["Packages"][0]
-        client.put(
-            "Shipment",
-            {**keys, "Packages": [{"id": package["id"], "TrackingNbr": number}]},
-            expand="Packages",
-        )
-        client.invoke_action("Shipment", "ConfirmShipment", keys, poll_interval=0.05)
-        shipment = client.get("Shipment", shipment_nbr, expand="Packages")
+    shipment = shipment_package_edit(store, shipment_nbr, TrackingNbr=number)
     assert value_of(shipment["Packages"][0], "TrackingNbr") == number
     assert value_of(shipment, "Status") == "Confirmed"
 
@@ -84,10 +78,7 @@ def planted(sandbox_factory, store_factory, run_import, sandbox_data_for):
     run_import(store)
     deleted, cancelled, held_order, edited_order = _open_orders(store, data, 4)
 
-    shipped = fulfill(edited_order)
-    writeback_run(fulfillment_id=shipped.pk)
-    shipped.refresh_from_db()
-    assert shipped.status == FulfillmentStatus.WRITTEN_BACK, shipped.last_error
+    shipped = written_back(edited_order)
     original_tracking = shipped.packages.get().tracking_number
     _edit_tracking_in_acumatica(store, shipped.erp_shipment_nbr, "EDITED-IN-ACUMATICA")
 
@@ -188,9 +179,7 @@ def test_a_shipment_gone_from_acumatica_is_written_again_by_the_backfill(
     map_carrier(store)
     run_import(store)
     order = Order.objects.filter(store=store, status=OrderStatus.READY).order_by("pk").first()
-    fulfillment = fulfill(order)
-    writeback_run(fulfillment_id=fulfillment.pk)
-    fulfillment.refresh_from_db()
+    fulfillment = written_back(order)
     gone = fulfillment.erp_shipment_nbr
     with acumatica_client_for(store, purpose="test") as client:
         keys = {"Type": "Shipment", "ShipmentNbr": gone}

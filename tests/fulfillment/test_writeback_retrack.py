@@ -9,12 +9,11 @@ import pytest
 
 from connector.acumatica.values import value_of
 from fulfillment.models import FulfillmentStatus, Order, OrderStatus
-from fulfillment.writeback.engine import writeback_run
 from fulfillment.writeback.retrack import RestoreOutcome, shipment_tracking_restore
 from stores.credentials import acumatica_client_for
 from stores.models import AuditEntry
 
-from .writeback_support import fulfill, map_carrier, shipments_for
+from .writeback_support import map_carrier, shipment_package_edit, shipments_for, written_back
 
 pytestmark = pytest.mark.django_db
 
@@ -22,36 +21,22 @@ VIA = AuditEntry.Via.CONSOLE
 
 
 @pytest.fixture
-def written_back(sandbox_factory, store_factory, run_import):
+def shipped(sandbox_factory, store_factory, run_import):
+    """A fulfillment written back to the sandbox (a confirmed Shipment)."""
     sandbox = sandbox_factory(orders=20, action_duration=0)
     store = store_factory(sandbox)
     map_carrier(store)
     run_import(store)
     order = Order.objects.filter(store=store, status=OrderStatus.READY).order_by("pk").first()
-    fulfillment = fulfill(order)
-    writeback_run(fulfillment_id=fulfillment.pk)
-    fulfillment.refresh_from_db()
-    assert fulfillment.status == FulfillmentStatus.WRITTEN_BACK, fulfillment.last_error
-    return sandbox, fulfillment
+    return sandbox, written_back(order)
 
 
 def _edit_in_acumatica(fulfillment, **package_fields) -> None:
-    """What a person does on the Shipment form: Correct, change the package, Confirm."""
-    nbr = fulfillment.erp_shipment_nbr
-    keys = {"Type": "Shipment", "ShipmentNbr": nbr}
-    with acumatica_client_for(fulfillment.store, purpose="test") as client:
-        client.invoke_action("Shipment", "CorrectShipment", keys, poll_interval=0.05)
-        package = client.get("Shipment", nbr, expand="Packages")["Packages"][0]
-        client.put(
-            "Shipment",
-            {**keys, "Packages": [{"id": package["id"], **package_fields}]},
-            expand="Packages",
-        )
-        client.invoke_action("Shipment", "ConfirmShipment", keys, poll_interval=0.05)
+    shipment_package_edit(fulfillment.store, fulfillment.erp_shipment_nbr, **package_fields)
 
 
-def test_a_shipment_as_shipped_is_left_alone(written_back):
-    _sandbox, fulfillment = written_back
+def test_a_shipment_as_shipped_is_left_alone(shipped):
+    _sandbox, fulfillment = shipped
 
     outcome = shipment_tracking_restore(fulfillment_id=fulfillment.pk, via=VIA)
 
@@ -66,10 +51,10 @@ def test_a_shipment_as_shipped_is_left_alone(written_back):
 
 
 def test_an_edited_tracking_number_is_restored_and_confirmed_again(
-    written_back, jobs_run_here, django_capture_on_commit_callbacks
+    shipped, jobs_run_here, django_capture_on_commit_callbacks
 ):
-    sandbox, fulfillment = written_back
-    shipped = fulfillment.packages.get().tracking_number
+    sandbox, fulfillment = shipped
+    tracking = fulfillment.packages.get().tracking_number
     _edit_in_acumatica(fulfillment, TrackingNbr="EDITED-IN-ACUMATICA")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -81,14 +66,14 @@ def test_an_edited_tracking_number_is_restored_and_confirmed_again(
     assert fulfillment.status == FulfillmentStatus.WRITTEN_BACK, fulfillment.last_error
     (shipment,) = shipments_for(sandbox, fulfillment.reference)
     assert shipment["Status"] == "Confirmed"
-    assert [p["TrackingNbr"] for p in shipment["Packages"]] == [shipped]
+    assert [p["TrackingNbr"] for p in shipment["Packages"]] == [tracking]
     entry = AuditEntry.objects.get(action="reconciliation.restore_shipment")
     assert any("TrackingNbr" in d for d in entry.before["differences"])
 
 
-def test_a_shipment_changed_in_more_than_its_tracking_is_left_for_a_person(written_back):
-    _sandbox, fulfillment = written_back
-    shipped = fulfillment.packages.get().tracking_number
+def test_a_shipment_changed_in_more_than_its_tracking_is_left_for_a_person(shipped):
+    _sandbox, fulfillment = shipped
+    tracking = fulfillment.packages.get().tracking_number
     _edit_in_acumatica(fulfillment, Weight=99)
 
     outcome = shipment_tracking_restore(fulfillment_id=fulfillment.pk, via=VIA)
@@ -100,4 +85,4 @@ def test_a_shipment_changed_in_more_than_its_tracking_is_left_for_a_person(writt
     with acumatica_client_for(fulfillment.store, purpose="test") as client:
         record = client.get("Shipment", fulfillment.erp_shipment_nbr, expand="Packages")
     package = record["Packages"][0]
-    assert value_of(package, "TrackingNbr") == shipped and value_of(package, "Weight") == 99
+    assert value_of(package, "TrackingNbr") == tracking and value_of(package, "Weight") == 99

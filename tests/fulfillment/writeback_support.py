@@ -7,9 +7,11 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
-from fulfillment.models import Order, SourceKind, WriteBackOutbox
+from fulfillment.models import FulfillmentStatus, Order, SourceKind, WriteBackOutbox
 from fulfillment.writeback.carriers import carrier_mapping_set
+from fulfillment.writeback.engine import writeback_run
 from fulfillment.writeback.samples import fulfillment_build, sandbox_open_orders
+from stores.credentials import acumatica_client_for
 
 
 def open_orders(sandbox, store, run_import, *, count: int, max_lines: int = 3, seed: int = 1):
@@ -31,6 +33,32 @@ def map_carrier(store, *, carrier="UPS", service="Ground", ship_via="UPSGROUND",
 
 def fulfill(order, **options):
     return fulfillment_build(order=order, **options)
+
+
+def written_back(order, **options):
+    """A fulfillment of ``order`` (``fulfill``), written back here and now: its Shipment is
+    confirmed in Acumatica."""
+    fulfillment = fulfill(order, **options)
+    writeback_run(fulfillment_id=fulfillment.pk)
+    fulfillment.refresh_from_db()
+    assert fulfillment.status == FulfillmentStatus.WRITTEN_BACK, fulfillment.last_error
+    return fulfillment
+
+
+def shipment_package_edit(store, shipment_nbr: str, **package_fields) -> dict:
+    """What a person does on the Shipment form: Correct, change the first package's fields,
+    Confirm. Returns the Shipment as Acumatica has it then (with its packages)."""
+    keys = {"Type": "Shipment", "ShipmentNbr": shipment_nbr}
+    with acumatica_client_for(store, purpose="test") as client:
+        client.invoke_action("Shipment", "CorrectShipment", keys, poll_interval=0.05)
+        package = client.get("Shipment", shipment_nbr, expand="Packages")["Packages"][0]
+        client.put(
+            "Shipment",
+            {**keys, "Packages": [{"id": package["id"], **package_fields}]},
+            expand="Packages",
+        )
+        client.invoke_action("Shipment", "ConfirmShipment", keys, poll_interval=0.05)
+        return client.get("Shipment", shipment_nbr, expand="Packages")
 
 
 def shipments(sandbox) -> list[dict]:
