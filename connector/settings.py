@@ -107,6 +107,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: a web process or worker thread keeps its connection this many seconds
+# instead of opening one per request or job (on PostgreSQL each is a new server process: with a
+# few jobs per order that was a large share of the database's CPU). Checked before reuse, so a
+# connection the server dropped is replaced, not an error. 0 closes after each (SQLite's default).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "DATABASE_CONN_MAX_AGE",
+    default=60 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" else 0,
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -122,6 +122,9 @@ def pytest_configure(config):
     # The real hasher spends most of a second per user on purpose; tests create many users
     # and are about access rules, not password storage.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Threads of a test (live server, a Celery worker) close their connection after each
+    # request or job, so none is left open on the test database when it is dropped.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     # whitenoise warns on every request when STATIC_ROOT is missing (collectstatic not run).
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
