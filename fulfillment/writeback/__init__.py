@@ -5,8 +5,9 @@ bodies, pure), ``verify`` (the read-back comparison, pure), ``exporter`` (the ca
 Acumatica and the resume logic), ``engine`` (``writeback_run``: lease, attempt, outcome),
 ``outcomes`` (which error means retry, failed or held), ``outbox`` (leases and the sweep),
 ``calls`` (the attempt's call log), ``orders`` (the order's status), ``services`` (reprocess,
-release held, dispatch), ``drain`` (the foreground drain), ``units``, ``conf``, ``samples``
-(benchmark and test data). README.md "Write-back" has the reasoning.
+release held, dispatch), ``retrack`` (putting a written Shipment's changed tracking back, for
+reconciliation), ``drain`` (the foreground drain), ``units``, ``conf``, ``samples`` (benchmark
+and test data). README.md "Write-back" has the reasoning.
 
 ``writeback_enqueue`` is how everything else asks for a write-back: it queues the task after
 the current transaction commits (the outbox row already exists by then), so a rolled-back
