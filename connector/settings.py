@@ -276,9 +276,9 @@ _FULFILLMENT_SETTINGS = {
     # Outbox rows the periodic sweep queues per run.
     "FULFILLMENT_WRITEBACK_DISPATCH_BATCH": 500,
     # A push notification also asks for a catch-up scan of the store's changes (it catches
-    # what a notification Acumatica never delivered missed). At most one such scan per store
-    # starts in this many seconds: notifications arriving meanwhile share the next one, so a
-    # busy store costs a scan a minute, not a scan per order.
+    # what a notification Acumatica never delivered missed). It starts this many seconds after
+    # the ask, at most one per store is on its way, and notifications arriving meanwhile share
+    # it, so a busy store costs a scan a minute, not a scan per order.
     "FULFILLMENT_PUSH_CATCH_UP_SECONDS": 60,
     # One push import job per store is queued at a time; the notifications received while it
     # waits go with it. One queued longer than this is taken for lost (a broker or worker lost

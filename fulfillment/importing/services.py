@@ -66,9 +66,12 @@ def import_catch_up(*, store: StoreConnection) -> None:
     At most one catch-up is on its way per store: a notification that finds one asked for and
     not yet started leaves it at that (that scan will read its changes too), and a run that
     started before the ask queues one more when it ends (``_catch_up_if_asked_during``). A
-    catch-up starts no sooner than ``FULFILLMENT_PUSH_CATCH_UP_SECONDS`` after the store's last
-    import started. An ask older than the spacing plus the lease that never started (its job was
-    lost with a worker) no longer counts as on its way."""
+    catch-up starts ``FULFILLMENT_PUSH_CATCH_UP_SECONDS`` after the ask that queued it, never at
+    once: the notifications of that while share it — an order's own and the two that the
+    connector's Shipment and its confirmation cause a second later — instead of one scan
+    running beside the push import it would only repeat, and another a minute after. An ask
+    older than the spacing plus the lease that never started (its job was lost with a worker)
+    no longer counts as on its way."""
     now = timezone.now()
     spacing = conf.catch_up_spacing()
     state = lease.import_state_for(store.pk)
@@ -83,9 +86,7 @@ def import_catch_up(*, store: StoreConnection) -> None:
     )
     if not taken:
         return
-    delay = 0.0
-    if state.last_started_at is not None:
-        delay = max(0.0, (state.last_started_at + spacing - now).total_seconds())
+    delay = spacing.total_seconds()
     enqueue_after_commit(
         IMPORT_STORE_NOW, store.pk, str(ImportTrigger.PUSH), now.isoformat(), delay=delay
     )

@@ -406,9 +406,43 @@ def test_a_catch_up_on_its_way_is_shared_and_one_lost_with_its_worker_is_asked_a
         current_app.tasks[jobs.PUSH_IMPORT].apply(args=queued_jobs[jobs.PUSH_IMPORT][0])
 
     assert PushNotification.objects.get().status == PushStatus.IMPORTED
-    # Not spaced: the last import started long ago.
-    assert len(queued_jobs[jobs.IMPORT_STORE_NOW]) == queued
-    assert not queued_jobs[f"{jobs.IMPORT_STORE_NOW} later"]
+    # A minute after the ask, though the last import started long ago: the notifications of
+    # that minute share it.
+    assert len(queued_jobs[f"{jobs.IMPORT_STORE_NOW} later"]) == queued
+    assert not queued_jobs[jobs.IMPORT_STORE_NOW]
+
+
+def test_an_orders_notifications_share_one_catch_up_a_minute_later(
+    client, sandbox, sandbox_data, store_factory, queued_jobs, django_capture_on_commit_callbacks
+):
+    """An order's own notification and the two the connector's Shipment and its confirmation
+    cause: one catch-up for them, a minute after the first, not one at once beside the push
+    import and another a minute later."""
+    import datetime as dt
+
+    from celery import current_app
+    from django.utils import timezone
+
+    from fulfillment import jobs, tasks  # noqa: F401  (registers the tasks)
+    from fulfillment.importing.lease import import_state_for
+    from fulfillment.models import ImportState
+
+    store = store_factory(sandbox)
+    import_state_for(store.pk)
+    ImportState.objects.filter(store=store).update(
+        last_started_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    endpoint, secret = push_endpoint_issue(store=store)
+    row = {"OrderType": "SO", "OrderNbr": _open_numbers(sandbox_data, 1)[0]}
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            _post(client, endpoint, _notification(f"n-{n}", [row]), secret)
+        with django_capture_on_commit_callbacks(execute=True):
+            current_app.tasks[jobs.PUSH_IMPORT].apply(args=queued_jobs[jobs.PUSH_IMPORT][-1])
+    assert len(queued_jobs[jobs.PUSH_IMPORT]) == 3
+
+    assert not queued_jobs[jobs.IMPORT_STORE_NOW]
+    assert len(queued_jobs[f"{jobs.IMPORT_STORE_NOW} later"]) == 1
 
 
 @pytest.mark.parametrize(("secret", "reason"), [(None, "missing"), ("not-the-secret", "wrong")])
