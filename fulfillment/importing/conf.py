@@ -44,6 +44,10 @@ def catch_up_spacing() -> dt.timedelta:
     return dt.timedelta(seconds=max(0, _get("FULFILLMENT_PUSH_CATCH_UP_SECONDS")))
 
 
+def push_job_stale() -> dt.timedelta:
+    return dt.timedelta(seconds=max(0, _get("FULFILLMENT_PUSH_JOB_STALE_SECONDS")))
+
+
 def backoff(consecutive_failures: int) -> dt.timedelta:
     base = _get("FULFILLMENT_IMPORT_BACKOFF_BASE_SECONDS")
     cap = _get("FULFILLMENT_IMPORT_BACKOFF_CAP_SECONDS")

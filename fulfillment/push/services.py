@@ -9,14 +9,12 @@ repeat is answered "duplicate" without doing anything again.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import logging
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
@@ -25,7 +23,7 @@ from stores.audit import audit_record
 from stores.models import AuditEntry, StoreConnection, StoreStatus
 from stores.validation import client_id_tenant
 
-from ..importing import lease
+from ..importing import conf, lease
 from ..importing.services import import_catch_up
 from ..importing.targeted import keys_import
 from ..jobs import PUSH_IMPORT, enqueue_after_commit
@@ -50,6 +48,8 @@ LEFT_TO_CATCH_UP = (
 )
 # Notifications of one store imported in one run at most (their keys are read 50 per request).
 TAKE_AT_MOST = 200
+# Received, queued for import, not yet taken by a job.
+_UNTAKEN = Q(status=PushStatus.QUEUED, processed_at__isnull=True)
 
 
 @dataclass(frozen=True)
@@ -224,11 +224,7 @@ def push_imports_requeue_lost(*, now=None) -> list[int]:
     the scheduler; returns the stores' ids."""
     now = now or timezone.now()
     waiting = (
-        PushNotification.objects.filter(
-            status=PushStatus.QUEUED,
-            processed_at__isnull=True,
-            received_at__lt=now - _push_job_stale(),
-        )
+        PushNotification.objects.filter(_UNTAKEN, received_at__lt=now - conf.push_job_stale())
         .values("store_id")
         .annotate(oldest=Min("pk"))
         .values_list("store_id", "oldest")
@@ -259,13 +255,7 @@ def _shipped_here(store: StoreConnection, keys: list[tuple[str, ...]]) -> set[tu
 
 
 def _untaken(store_id: int):
-    return PushNotification.objects.filter(
-        store_id=store_id, status=PushStatus.QUEUED, processed_at__isnull=True
-    )
-
-
-def _push_job_stale() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.FULFILLMENT_PUSH_JOB_STALE_SECONDS)
+    return PushNotification.objects.filter(_UNTAKEN, store_id=store_id)
 
 
 def _push_job_claim(store_id: int, now) -> bool:
@@ -274,7 +264,7 @@ def _push_job_claim(store_id: int, now) -> bool:
     exists from its webhook's issue on (and the scheduler's sweep queues a job for a store
     that has none)."""
     claimable = Q(push_job_queued_at__isnull=True) | Q(
-        push_job_queued_at__lt=now - _push_job_stale()
+        push_job_queued_at__lt=now - conf.push_job_stale()
     )
     return bool(
         ImportState.objects.filter(claimable, store_id=store_id).update(push_job_queued_at=now)
