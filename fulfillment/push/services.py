@@ -262,13 +262,27 @@ def _push_job_claim(store_id: int, now) -> bool:
     """Whether the caller is to queue the store's push import: none is queued, or the one
     queued is so old it must have been lost. Marks one queued now. The store's import state
     exists from its webhook's issue on (and the scheduler's sweep queues a job for a store
-    that has none)."""
-    claimable = Q(push_job_queued_at__isnull=True) | Q(
-        push_job_queued_at__lt=now - conf.push_job_stale()
-    )
-    return bool(
-        ImportState.objects.filter(claimable, store_id=store_id).update(push_job_queued_at=now)
-    )
+    that has none).
+
+    The row is locked whether or not a job is queued, until the caller's transaction ends: a
+    receiver that leaves its notification to the job already queued holds that job's take
+    (``_take``) until the notification is committed, so the take sees it. Without the lock the
+    job could take the store's notifications between the receiver's check and its commit,
+    and leave this one waiting with no job."""
+    with transaction.atomic():
+        state = (
+            ImportState.objects.select_for_update()
+            .filter(store_id=store_id)
+            .only("pk", "push_job_queued_at")
+            .first()
+        )
+        if state is None:
+            return False
+        queued_at = state.push_job_queued_at
+        if queued_at is not None and queued_at >= now - conf.push_job_stale():
+            return False
+        ImportState.objects.filter(pk=state.pk).update(push_job_queued_at=now)
+        return True
 
 
 def _take(*, store_id: int) -> tuple[list[PushNotification], int | None]:
